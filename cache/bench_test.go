@@ -1,0 +1,76 @@
+package cache
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func benchCache(b *testing.B) *Cache {
+	b.Helper()
+	c, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.Close)
+	return c
+}
+
+func BenchmarkGet(b *testing.B) {
+	c := benchCache(b)
+	hit := mustKey(b, "SELECT * FROM t WHERE id = ?", int64(1))
+	miss := mustKey(b, "SELECT * FROM t WHERE id = ?", int64(2))
+	c.Set(hit, smallResult("x"), []string{"t"}, c.Snapshot([]string{"t"}), 0)
+	c.Wait()
+	for _, bc := range []struct {
+		name string
+		k    Key
+	}{{"result=hit", hit}, {"result=miss", miss}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Get(bc.k)
+			}
+		})
+	}
+}
+
+func BenchmarkSet(b *testing.B) {
+	c := benchCache(b)
+	keys := make([]Key, 1024)
+	for i := range keys {
+		keys[i] = mustKey(b, fmt.Sprintf("SELECT * FROM t WHERE id = %d", i))
+	}
+	r, tables := smallResult("x"), []string{"t"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.Set(keys[i%len(keys)], r, tables, c.Snapshot(tables), 0)
+		i++
+	}
+}
+
+func BenchmarkMakeKey(b *testing.B) {
+	args := []driver.NamedValue{
+		{Ordinal: 1, Value: int64(42)}, {Ordinal: 2, Value: "alice@example.com"}, {Ordinal: 3, Value: time.Unix(1e9, 0)},
+	}
+	b.Run("args=3", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			MakeKey("libsql://db.example", "SELECT id FROM users WHERE org = ? AND email = ? AND created > ?", args)
+		}
+	})
+}
+
+// BenchmarkHitRate runs the workload of TestHitRateSimulation and reports
+// both hit ratios as metrics.
+func BenchmarkHitRate(b *testing.B) {
+	const ttl = 5 * time.Second
+	for b.Loop() {
+		fixed := simulate(b, defaultSim, ttl, ttl)
+		scored := simulate(b, defaultSim, ttl, 0)
+		b.ReportMetric(fixed, "fixed-hit-ratio")
+		b.ReportMetric(scored, "scored-hit-ratio")
+	}
+}

@@ -1,0 +1,194 @@
+package tursopooled
+
+import (
+	"context"
+	"database/sql/driver"
+	"io"
+	"time"
+
+	"github.com/turso-pooled/tursopooled/cache"
+)
+
+// cacheUsable reports whether a query on cn may read from or fill the cache:
+// the cache is on, the statement is a single deterministic read, the
+// connection is outside any transaction and the context does not opt out.
+func (f *features) cacheUsable(ctx context.Context, cn *conn, st *statement) bool {
+	return f.cache != nil && !cn.inTx() && st.cacheable() && !cacheBypassed(ctx)
+}
+
+// cachedRows returns the cached result of the query, if there is a fresh one.
+func (f *features) cachedRows(ctx context.Context, cn *conn, st *statement, args []driver.NamedValue) (driver.Rows, bool) {
+	if !f.cacheUsable(ctx, cn, st) {
+		return nil, false
+	}
+	key, ok := cache.MakeKey(f.identity, st.sql, args)
+	if !ok {
+		return nil, false
+	}
+	res, ok := f.cache.Get(key)
+	if !ok {
+		return nil, false
+	}
+	return newCachedRows(res), true
+}
+
+// cacheFill remembers, from before a query is sent, what is needed to cache
+// its result afterwards: the key, the tables it depends on and their
+// generations at that moment (so that a write racing with the query makes
+// the result stale at birth instead of cached).
+type cacheFill struct {
+	cache  *cache.Cache
+	key    cache.Key
+	tables []string
+	snap     cache.Snapshot
+	ttl      time.Duration
+	maxBytes int64 // results larger than this are not cached
+}
+
+// prepareFill returns how to cache the query's result, or nil when it must
+// not be cached.
+func (f *features) prepareFill(ctx context.Context, cn *conn, st *statement, args []driver.NamedValue) *cacheFill {
+	if !f.cacheUsable(ctx, cn, st) {
+		return nil
+	}
+	key, ok := cache.MakeKey(f.identity, st.sql, args)
+	if !ok {
+		return nil
+	}
+	tables, ok := f.schema.readDeps(ctx, cn.up, st.info.ReadTables)
+	if !ok {
+		return nil
+	}
+	return &cacheFill{cache: f.cache, key: key, tables: tables,
+		snap: f.cache.Snapshot(tables), ttl: cacheTTLOverride(ctx), maxBytes: f.maxEntryBytes}
+}
+
+// materialize reads r to the end, caches the result and returns rows over
+// it. A result that grows beyond the per-entry limit is not cached: the rows
+// read so far are served first, then the rest straight from r.
+func (fl *cacheFill) materialize(r *rows) (driver.Rows, error) {
+	cols := r.Columns()
+	res := &cache.Result{Columns: cols, DeclTypes: make([]string, len(cols))}
+	for i := range cols {
+		res.DeclTypes[i] = r.ColumnTypeDatabaseTypeName(i)
+	}
+	var size int64
+	for {
+		dest := make([]driver.Value, len(cols))
+		err := r.Next(dest)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		for i, v := range dest {
+			if b, ok := v.([]byte); ok {
+				dest[i] = append([]byte(nil), b...)
+			}
+			size += valueSize(dest[i])
+		}
+		res.Rows = append(res.Rows, dest)
+		if size > fl.maxBytes {
+			return &prefixRows{cachedRowsIter: cachedRowsIter{res: res}, rest: r}, nil
+		}
+	}
+	r.Close()
+	fl.cache.Set(fl.key, res, fl.tables, fl.snap, fl.ttl)
+	return newCachedRows(res), nil
+}
+
+// valueSize estimates the memory a value holds, for the per-entry limit.
+func valueSize(v driver.Value) int64 {
+	switch v := v.(type) {
+	case string:
+		return int64(len(v)) + 16
+	case []byte:
+		return int64(len(v)) + 24
+	default:
+		return 16
+	}
+}
+
+// prefixRows serves rows already read into memory, then the rest of the
+// upstream rows: the result of a cacheable query too large to cache.
+type prefixRows struct {
+	cachedRowsIter
+	rest *rows
+}
+
+// Next implements driver.Rows.
+func (p *prefixRows) Next(dest []driver.Value) error {
+	if p.i < len(p.res.Rows) {
+		return p.cachedRowsIter.Next(dest)
+	}
+	return p.rest.Next(dest)
+}
+
+// Close implements driver.Rows.
+func (p *prefixRows) Close() error { return p.rest.Close() }
+
+// invalidate drops the cached results that a statement may have changed,
+// before its result reaches the caller. Statements whose targets cannot be
+// named (DDL, PRAGMA, ATTACH, unknown) drop the whole cache of the database.
+func (f *features) invalidate(st *statement) {
+	if f.cache == nil || !st.writes() {
+		return
+	}
+	if st.info.InvalidatesAll() {
+		f.schema.reset()
+		f.cache.InvalidateAll()
+		return
+	}
+	tables, ok := f.schema.writeDeps(st.info.WriteTables)
+	if !ok {
+		f.cache.InvalidateAll()
+		return
+	}
+	f.cache.Invalidate(tables)
+}
+
+// cachedRowsIter serves a cached result as driver.Rows, indistinguishable
+// from the server's: same columns, database type names and values.
+type cachedRowsIter struct {
+	res *cache.Result
+	i   int
+}
+
+var (
+	_ driver.Rows                           = (*cachedRowsIter)(nil)
+	_ driver.RowsColumnTypeDatabaseTypeName = (*cachedRowsIter)(nil)
+)
+
+func newCachedRows(res *cache.Result) *cachedRowsIter { return &cachedRowsIter{res: res} }
+
+// Columns implements driver.Rows.
+func (c *cachedRowsIter) Columns() []string { return c.res.Columns }
+
+// Close implements driver.Rows.
+func (c *cachedRowsIter) Close() error { return nil }
+
+// Next implements driver.Rows. Blobs are copied so that no caller can change
+// the cached result.
+func (c *cachedRowsIter) Next(dest []driver.Value) error {
+	if c.i >= len(c.res.Rows) {
+		return io.EOF
+	}
+	for j, v := range c.res.Rows[c.i] {
+		if b, ok := v.([]byte); ok {
+			v = append([]byte(nil), b...)
+		}
+		dest[j] = v
+	}
+	c.i++
+	return nil
+}
+
+// ColumnTypeDatabaseTypeName implements driver.RowsColumnTypeDatabaseTypeName.
+func (c *cachedRowsIter) ColumnTypeDatabaseTypeName(i int) string {
+	if i < len(c.res.DeclTypes) {
+		return c.res.DeclTypes[i]
+	}
+	return ""
+}

@@ -1,0 +1,206 @@
+package compress
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/andybalholm/brotli"
+)
+
+// validFrame returns a blob frame of a compressible 4 KiB value and the value.
+func validFrame(t *testing.T, c *Codec) ([]byte, []byte) {
+	t.Helper()
+	data := jsonOfLen(4096, 11)
+	frame, ok := c.EncodeBytes(data)
+	if !ok {
+		t.Fatal("EncodeBytes did not frame compressible data")
+	}
+	return frame, data
+}
+
+// mustBeUntouched fails unless Decode reports b as not a frame, without error.
+func mustBeUntouched(t *testing.T, c *Codec, b []byte, what string) {
+	t.Helper()
+	orig := bytes.Clone(b)
+	v, framed, err := c.Decode(b)
+	if v != nil || framed || err != nil {
+		t.Fatalf("%s: Decode = %T, framed=%v, err=%v; want not a frame", what, v, framed, err)
+	}
+	if !bytes.Equal(b, orig) {
+		t.Fatalf("%s: Decode modified its input", what)
+	}
+}
+
+// withHeader returns stream behind a header declaring length n for data.
+func withHeader(typ byte, n uint32, data, stream []byte) []byte {
+	frame := make([]byte, HeaderSize, HeaderSize+len(stream))
+	putHeader(frame, typ, data)
+	binary.LittleEndian.PutUint32(frame[offLength:], n)
+	return append(frame, stream...)
+}
+
+func TestDecodeNotFrames(t *testing.T) {
+	c := newCodec(t, Config{})
+	frame, data := validFrame(t, c)
+	badSum := bytes.Clone(frame)
+	badSum[offChecksum] ^= 1
+	userBlob := append(append([]byte(nil), frame[:HeaderSize]...), "just my own bytes, not brotli at all"...)
+	tests := []struct {
+		name string
+		b    []byte
+	}{
+		{"nil", nil},
+		{"empty", []byte{}},
+		{"plain JSON", data},
+		{"magic only", magic[:]},
+		{"header only", frame[:HeaderSize]},
+		{"bad checksum", badSum},
+		{"user blob after a valid header", userBlob},
+		{"trailing byte", append(bytes.Clone(frame), 0)},
+		{"trailing frame", append(bytes.Clone(frame), frame...)},
+		{"declared one byte less", withHeader(TypeBlob, uint32(len(data)-1), data, frame[HeaderSize:])},
+		{"declared one byte more", withHeader(TypeBlob, uint32(len(data)+1), data, frame[HeaderSize:])},
+	}
+	for _, tt := range tests {
+		mustBeUntouched(t, c, tt.b, tt.name)
+	}
+	if got := c.Stats().FramesRejected; got != 6 {
+		t.Errorf("FramesRejected = %d, want 6", got)
+	}
+}
+
+// TestDecodeTruncated checks every proper prefix of a frame.
+func TestDecodeTruncated(t *testing.T) {
+	c := newCodec(t, Config{})
+	frame, _ := validFrame(t, c)
+	for n := range len(frame) {
+		mustBeUntouched(t, c, frame[:n], "truncated")
+	}
+}
+
+// TestDecodeFlippedBytes flips bits in every byte of a frame: the result must
+// be not a frame, or (for the length field) ErrTooLarge; never a wrong value.
+func TestDecodeFlippedBytes(t *testing.T) {
+	c := newCodec(t, Config{})
+	frame, _ := validFrame(t, c)
+	for i := range frame {
+		for _, mask := range []byte{0x01, 0x80, 0xFF} {
+			b := bytes.Clone(frame)
+			b[i] ^= mask
+			v, framed, err := c.Decode(b)
+			if framed || v != nil {
+				t.Fatalf("byte %d ^ %#x: decoded as a frame", i, mask)
+			}
+			if err != nil && !(errors.Is(err, ErrTooLarge) && i >= offLength && i < offChecksum) {
+				t.Fatalf("byte %d ^ %#x: unexpected error %v", i, mask, err)
+			}
+		}
+	}
+}
+
+func TestDecodeTooLarge(t *testing.T) {
+	c := newCodec(t, Config{MaxDecodedBytes: 1 << 20})
+	frame, _ := validFrame(t, c)
+	for _, declared := range []uint32{1<<20 + 1, 1 << 31, 0xFFFFFFFF} {
+		b := bytes.Clone(frame)
+		binary.LittleEndian.PutUint32(b[offLength:], declared)
+		v, framed, err := c.Decode(b)
+		var tle *TooLargeError
+		if v != nil || framed || !errors.Is(err, ErrTooLarge) || !errors.As(err, &tle) {
+			t.Fatalf("declared %d: Decode = %v, %v, %v; want ErrTooLarge", declared, v, framed, err)
+		}
+		if tle.Declared != int64(declared) || tle.Limit != 1<<20 {
+			t.Fatalf("TooLargeError = %+v", tle)
+		}
+		allocated := bytesAllocated(func() { _, _, _ = c.Decode(b) })
+		if allocated > 1024 {
+			t.Fatalf("declared %d: Decode allocated %d bytes for a rejected frame", declared, allocated)
+		}
+	}
+}
+
+// bytesAllocated returns the bytes allocated on the heap while running f
+// (averaged over a few runs to absorb unrelated runtime allocations).
+func bytesAllocated(f func()) uint64 {
+	const runs = 4
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range runs {
+		f()
+	}
+	runtime.ReadMemStats(&after)
+	return (after.TotalAlloc - before.TotalAlloc) / runs
+}
+
+// zeroBomb returns a brotli stream of 1 GiB of zeros written with window
+// lgwin (about 190 KB; built once per window).
+var zeroBomb = sync.OnceValues(func() ([]byte, []byte) {
+	build := func(lgwin int) []byte {
+		var out bytes.Buffer
+		w := brotli.NewWriterOptions(&out, brotli.WriterOptions{Quality: 1, LGWin: lgwin})
+		zeros := make([]byte, 1<<20)
+		for range 1024 {
+			_, _ = w.Write(zeros)
+		}
+		_ = w.Close()
+		return out.Bytes()
+	}
+	return build(fastWindowBits), build(maxWindowBits)
+})
+
+// TestDecodeBomb decodes a real 1 GiB brotli stream behind headers that
+// declare various lengths: none may be accepted, and memory stays bounded
+// by the declared length (plus the brotli window), never by the stream.
+func TestDecodeBomb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 1 GiB brotli stream")
+	}
+	const limit = 8 << 20
+	c := newCodec(t, Config{MaxDecodedBytes: limit})
+	small, wide := zeroBomb()
+	tests := []struct {
+		name     string
+		stream   []byte
+		declared uint32
+		tooLarge bool
+		maxAlloc uint64
+	}{
+		{"declared 1KiB", small, 1024, false, 1 << 20},
+		{"declared at limit", small, limit, false, 3 * limit},
+		{"declared 1GiB", small, 1 << 30, true, 1 << 10},
+		{"wide window declared 1KiB", wide, 1024, false, 1 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := withHeader(TypeBlob, tt.declared, nil, tt.stream)
+			allocated := bytesAllocated(func() {
+				v, framed, err := c.Decode(b)
+				if v != nil || framed || errors.Is(err, ErrTooLarge) != tt.tooLarge {
+					t.Errorf("Decode = %T, %v, %v; want not a frame (tooLarge=%v)", v, framed, err, tt.tooLarge)
+				}
+			})
+			t.Logf("allocated %d bytes", allocated)
+			if allocated > tt.maxAlloc {
+				t.Errorf("Decode allocated %d bytes, want at most %d", allocated, tt.maxAlloc)
+			}
+		})
+	}
+}
+
+// TestDecodeRejectsOversizedWindow checks the window rule of the spec: a
+// correct stream whose window exceeds what the declared length needs is not
+// a frame.
+func TestDecodeRejectsOversizedWindow(t *testing.T) {
+	c := newCodec(t, Config{})
+	data := jsonOfLen(2048, 4)
+	var out bytes.Buffer
+	w := brotli.NewWriterOptions(&out, brotli.WriterOptions{Quality: 5, LGWin: 22})
+	_, _ = w.Write(data)
+	_ = w.Close()
+	mustBeUntouched(t, c, withHeader(TypeBlob, uint32(len(data)), data, out.Bytes()), "window 22 for 2 KiB")
+}

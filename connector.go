@@ -1,0 +1,182 @@
+package tursopooled
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/turso-pooled/tursopooled/pool"
+	"github.com/turso-pooled/tursopooled/pool/adaptive"
+)
+
+// Connector is a driver.Connector for sql.OpenDB. It owns the keep-alive
+// pool of upstream connections, the result cache and the compression codec;
+// db.Close() calls its Close, which releases all of them. It is safe for
+// concurrent use.
+type Connector struct {
+	cfg       *Config
+	transport transport
+	upstream  driver.Connector
+	pool      *pool.Pool[driver.Conn]
+	features  // cache and compression, see features.go
+	logger    *slog.Logger
+	closeOnce sync.Once
+}
+
+var (
+	_ driver.Connector = (*Connector)(nil)
+	_ io.Closer        = (*Connector)(nil)
+)
+
+// NewConnector parses dsn (see [ParseDSN]), applies opts and returns a
+// connector for sql.OpenDB. It does no network I/O: the pool's minimum
+// connections are dialed in the background.
+func NewConnector(dsn string, opts ...Option) (*Connector, error) {
+	cfg, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return NewConnectorFromConfig(cfg, opts...)
+}
+
+// NewConnectorFromConfig is [NewConnector] for a Config built in code
+// (start from [NewConfig]). cfg is cloned, never modified.
+func NewConnectorFromConfig(cfg *Config, opts ...Option) (*Connector, error) {
+	cfg = cfg.Clone()
+	if err := cfg.Apply(opts...); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	up, err := newUpstreamConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Connector{cfg: cfg, transport: transportOf(cfg), upstream: up, logger: cfg.Logger}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if err := c.features.init(cfg, c.logger); err != nil {
+		return nil, err
+	}
+	p, err := pool.New(c.poolConfig())
+	if err != nil {
+		c.features.close()
+		return nil, err
+	}
+	c.pool = p
+	return c, nil
+}
+
+func (c *Connector) poolConfig() pool.Config[driver.Conn] {
+	pc := pool.Config[driver.Conn]{
+		Constructor:       c.dial,
+		Destructor:        func(dc driver.Conn) { _ = dc.Close() },
+		Ping:              c.ping,
+		MinConns:          c.cfg.MinConns,
+		MaxConns:          c.cfg.EffectiveMaxConns(),
+		MaxConnIdleTime:   c.cfg.MaxConnIdleTime,
+		MaxConnLifetime:   c.cfg.MaxConnLifetime,
+		HealthCheckPeriod: c.cfg.HealthCheckPeriod,
+		ConnectTimeout:    c.cfg.ConnectTimeout,
+		LeakThreshold:     c.cfg.LeakThreshold,
+		Logger:            c.logger,
+		Breaker: pool.BreakerConfig{
+			Disabled: c.cfg.BreakerThreshold == 0,
+			Failures: c.cfg.BreakerThreshold,
+			OpenFor:  c.cfg.BreakerCooldown,
+		},
+	}
+	if c.cfg.Adaptive {
+		ac := adaptive.DefaultConfig(int(max(c.cfg.MinConns, 1)), int(pc.MaxConns))
+		pc.Adaptive = &ac
+	}
+	return pc
+}
+
+// dial opens one upstream connection; the pool calls it under
+// pool_connect_timeout.
+func (c *Connector) dial(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.upstream.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return dc, nil
+}
+
+// ping checks an idle connection for the pool's health check. An HTTP
+// connection then drops its server-side stream, so that an idle connection
+// never holds a stream the server would expire.
+func (c *Connector) ping(ctx context.Context, dc driver.Conn) error {
+	if p, ok := dc.(driver.Pinger); ok {
+		if err := p.Ping(ctx); err != nil {
+			return err
+		}
+	}
+	if c.transport == transportHTTP {
+		if r, ok := dc.(driver.SessionResetter); ok {
+			return r.ResetSession(ctx)
+		}
+	}
+	return nil
+}
+
+// Connect implements driver.Connector: it acquires a warm upstream
+// connection from the pool (dialing one if needed, within
+// pool_connect_timeout). The returned conn's Close gives it back.
+func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
+	pc, err := c.pool.Acquire(ctx)
+	if err != nil {
+		if errors.Is(err, pool.ErrClosed) {
+			return nil, ErrConnectorClosed
+		}
+		return nil, err
+	}
+	up := pc.Value()
+	if c.transport == transportHTTP {
+		// A stream left open by the previous user may have been expired by
+		// the server meanwhile; start the next request on a fresh stream,
+		// as database/sql's own reuse does.
+		if r, ok := up.(driver.SessionResetter); ok {
+			_ = r.ResetSession(ctx)
+		}
+	}
+	return newConn(c, up, poolLease{pc}), nil
+}
+
+// Driver implements driver.Connector.
+func (c *Connector) Driver() driver.Driver { return &Driver{connector: c} }
+
+// Close implements io.Closer; db.Close() calls it. It closes every pooled
+// connection, stops the background goroutines and drops the cache. Later
+// Connect calls fail with [ErrConnectorClosed].
+func (c *Connector) Close() error {
+	c.closeOnce.Do(func() {
+		c.pool.Close()
+		c.features.close()
+	})
+	return nil
+}
+
+// Config returns a copy of the connector's configuration.
+func (c *Connector) Config() *Config { return c.cfg.Clone() }
+
+// poolLease adapts a pool handle to the conn's lease.
+type poolLease struct{ pc *pool.Conn[driver.Conn] }
+
+func (l poolLease) release() { l.pc.Release() }
+
+func (l poolLease) destroy(r destroyReason) {
+	reason := pool.ReasonBroken
+	if r == destroyInTx {
+		reason = pool.ReasonInTx
+	}
+	l.pc.Destroy(reason)
+}
+
+func (l poolLease) observe(d time.Duration, err error) { l.pc.ObserveOperation(d, err) }

@@ -1,0 +1,182 @@
+package tursopooled
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// schemes lists the URL schemes the upstream libsql driver accepts.
+var schemes = []string{"libsql", "https", "http", "wss", "ws", "file"}
+
+// tokenKeys are the upstream spellings of the auth token parameter.
+var tokenKeys = []string{"authToken", "auth_token", "jwt"}
+
+// ParseDSN parses a DSN: an upstream libsql URL plus query parameters.
+//
+// The upstream's own parameters keep their meaning: authToken (aliases
+// auth_token and jwt; at most one may be given) and tls (0 or 1, libsql://
+// only). The turso-pooled parameters, with their types and defaults, are:
+//
+//	pool_min_conns              int       5      connections kept open and warm
+//	pool_max_conns              int       50     hard ceiling (20 with pool_adaptive=off)
+//	pool_max_conn_idle_time     duration  5m     idle connections above the minimum close after this; 0 = never
+//	pool_max_conn_lifetime      duration  1h     connections are recycled after this, with jitter; 0 = never
+//	pool_health_check_period    duration  30s    background check of idle connections
+//	pool_connect_timeout        duration  10s    bound on creating a connection and on waiting for one
+//	pool_adaptive               bool      on     adaptive pool size between min and max
+//	pool_leak_threshold         duration  0      log connections held longer than this; 0 = off
+//	pool_breaker_threshold      int       5      consecutive connect failures that open the circuit breaker; 0 = off
+//	pool_breaker_cooldown       duration  2s     how long the breaker stays open before a probe
+//	cache                       bool      off    result cache
+//	cache_ttl                   duration  5s     base TTL of a cached result
+//	cache_max_ttl               duration  2.5×cache_ttl  ceiling of the access-scored TTL (the staleness bound)
+//	cache_max_bytes             size      64MiB  memory bound of the cache
+//	compress                    string    off    "br" frames large values in brotli
+//	compress_threshold          size      1KiB   smaller values are sent as they are
+//	compress_max_decoded_bytes  size      32MiB  larger decoded values are refused
+//
+// Durations use Go syntax ("30s", "1m30s"); sizes are a number of bytes with
+// an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of
+// 1024); booleans accept on/off, true/false, 1/0, yes/no.
+//
+// For file: URLs, parameters that are not turso-pooled's belong to the SQLite
+// driver and stay in the URL untouched. For remote URLs an unknown parameter
+// is an error, as it is upstream. Every error is a *[ConfigError] that names
+// the parameter, the value (never the token) and what is accepted.
+func ParseDSN(dsn string) (*Config, error) {
+	cfg := NewConfig()
+	base, rawQuery, _ := strings.Cut(dsn, "?")
+	u, err := parseURL(base)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var passthrough []string
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(rawKey)
+		value, err2 := url.QueryUnescape(rawValue)
+		if err1 != nil || err2 != nil {
+			return nil, &ConfigError{Key: redactKey(rawKey), Value: redactValue(rawKey, rawValue),
+				Accepted: "a URL-encoded key=value pair"}
+		}
+		p, ours := lookupParam(key)
+		if !ours {
+			if u.Scheme == "file" {
+				passthrough = append(passthrough, pair)
+				continue
+			}
+			return nil, &ConfigError{Key: key, Value: redactValue(key, value),
+				Accepted: "one of " + strings.Join(paramNames(), ", ")}
+		}
+		if seen[p.key] {
+			return nil, conflictError(p.key, key)
+		}
+		seen[p.key] = true
+		if err := p.parse(cfg, value); err != nil {
+			return nil, &ConfigError{Key: key, Value: redactValue(key, value), Accepted: p.accepted, Err: err}
+		}
+	}
+	cfg.URL = base
+	if len(passthrough) > 0 {
+		cfg.URL += "?" + strings.Join(passthrough, "&")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func conflictError(canonical, key string) error {
+	if canonical == "authToken" {
+		return &ConfigError{Key: key, Value: "REDACTED",
+			Accepted: "at most one of authToken, auth_token and jwt, given once"}
+	}
+	return &ConfigError{Key: key, Value: "(given twice)", Accepted: "each parameter at most once"}
+}
+
+// parseURL checks that raw is a URL the upstream driver accepts and returns
+// it parsed. Errors never include a password in the URL.
+func parseURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, &ConfigError{Key: "url", Value: `""`, Accepted: "a libsql://, https://, http://, wss://, ws:// or file: URL"}
+	}
+	base, rawQuery, _ := strings.Cut(raw, "?")
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, &ConfigError{Key: "url", Value: redactURL(base), Accepted: "a valid URL", Err: err}
+	}
+	if !slices.Contains(schemes, u.Scheme) {
+		return nil, &ConfigError{Key: "url scheme", Value: fmt.Sprintf("%q", u.Scheme),
+			Accepted: "libsql, https, http, wss, ws or file"}
+	}
+	if u.Scheme == "file" {
+		if strings.HasPrefix(base, "file://") && !strings.HasPrefix(base, "file:///") {
+			return nil, &ConfigError{Key: "url", Value: redactURL(base),
+				Accepted: "file:path, file:/abs/path or file:///abs/path (not file://path)"}
+		}
+		return u, nil
+	}
+	if rawQuery != "" {
+		return nil, &ConfigError{Key: "url", Value: redactURL(raw),
+			Accepted: "a remote URL without query parameters (use ParseDSN for DSN parameters)"}
+	}
+	if u.Host == "" {
+		return nil, &ConfigError{Key: "url", Value: redactURL(base), Accepted: "a URL with a host, e.g. libsql://db-org.turso.io"}
+	}
+	return u, nil
+}
+
+// splitQuery splits a Config.URL into its base and its pass-through query
+// pairs (only file: URLs have any).
+func splitQuery(raw string) (string, []string) {
+	base, rawQuery, ok := strings.Cut(raw, "?")
+	if !ok || rawQuery == "" {
+		return base, nil
+	}
+	return base, strings.Split(rawQuery, "&")
+}
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if err != nil {
+			return "(unparsable URL)"
+		}
+		return raw
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
+}
+
+func redactValue(key, value string) string {
+	if isSecretKey(key) {
+		return "REDACTED"
+	}
+	return value
+}
+
+func redactKey(rawKey string) string {
+	if len(rawKey) > 64 {
+		return rawKey[:64] + "…"
+	}
+	return rawKey
+}
+
+// isSecretKey reports whether a parameter's value must never be printed: the
+// token's spellings and anything that looks like a credential (a misspelled
+// "authtoken=" must not leak either).
+func isSecretKey(key string) bool {
+	k := strings.ToLower(key)
+	for _, word := range []string{"token", "jwt", "key", "secret", "pass"} {
+		if strings.Contains(k, word) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+package tursopooled
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"strings"
+)
+
+// MaybeAppliedError is returned instead of driver.ErrBadConn when a statement
+// that is not read-only lost its connection after it may have reached the
+// server. database/sql retries statements that fail with driver.ErrBadConn;
+// for a write that could apply it twice, so the driver reports this error and
+// leaves the decision to the caller.
+type MaybeAppliedError struct {
+	Err error // the upstream error
+}
+
+// Error implements error.
+func (e *MaybeAppliedError) Error() string {
+	return "turso-pooled: connection lost after the statement was sent; it may or may not have been applied: " + e.Err.Error()
+}
+
+// Unwrap returns the upstream error with driver.ErrBadConn removed from its
+// chain, so that database/sql does not retry the statement.
+func (e *MaybeAppliedError) Unwrap() error { return errors.New(e.Err.Error()) }
+
+// isConnBroken reports whether err leaves the upstream connection unusable:
+// the upstream said so (driver.ErrBadConn), the network failed, or a call was
+// interrupted midway by its context (the stream's state is then unknown).
+func isConnBroken(err error) bool {
+	if err == nil {
+		return false
+	}
+	var netErr net.Error
+	switch {
+	case errors.Is(err, driver.ErrBadConn),
+		errors.As(err, &netErr),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, net.ErrClosed),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "stream is closed") || strings.Contains(msg, "WebSocket closed") ||
+		strings.Contains(msg, "connection reset") || strings.Contains(msg, "broken pipe")
+}
+
+// notSent reports whether a driver.ErrBadConn from the upstream driver was
+// raised before the statement could reach the server, so that retrying it
+// cannot apply it twice. The upstream driver returns no typed distinction,
+// so this matches the messages of the failure points that precede the send:
+// an HTTP stream already known closed, a stream the server refused as
+// expired, and a WebSocket write that failed.
+func notSent(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "stream is closed") ||
+		strings.Contains(msg, "STREAM_EXPIRED") ||
+		strings.Contains(msg, "failed to write")
+}

@@ -1,0 +1,138 @@
+package pool
+
+import (
+	"context"
+	"sync"
+)
+
+// gate is a FIFO counting semaphore whose capacity (the target) can change
+// at any time. It sits in front of puddle's Acquire, whose own capacity is
+// fixed at MaxConns.
+//
+// held may exceed limit after a shrink: nobody is preempted, and waiters are
+// granted again once enough permits come back. Every path that lowers held
+// or raises limit calls grantLocked, so a waiter cannot be left behind while
+// a permit is free.
+type gate struct {
+	mu      sync.Mutex
+	limit   int
+	held    int
+	waiters []*waiter // FIFO
+	closed  bool
+}
+
+// waiter is one blocked acquire. ch receives exactly one value: the grant,
+// or the close of the gate (then closed is set before the send).
+type waiter struct {
+	ch     chan struct{}
+	closed bool
+}
+
+func newGate(limit int) *gate { return &gate{limit: limit} }
+
+// acquire takes a permit, waiting in FIFO order when none is free. queued,
+// if not nil, is called once (without the lock) after the caller joined the
+// queue, with the queue length. waited reports whether the caller queued.
+func (g *gate) acquire(ctx context.Context, queued func(n int)) (waited bool, err error) {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return false, ErrClosed
+	}
+	if g.held < g.limit && len(g.waiters) == 0 {
+		g.held++
+		g.mu.Unlock()
+		return false, nil
+	}
+	w := &waiter{ch: make(chan struct{}, 1)}
+	g.waiters = append(g.waiters, w)
+	n := len(g.waiters)
+	g.mu.Unlock()
+
+	if queued != nil {
+		queued(n)
+	}
+	select {
+	case <-w.ch:
+		if w.closed {
+			return true, ErrClosed
+		}
+		return true, nil
+	case <-ctx.Done():
+		return true, g.abandon(w, ctx.Err())
+	}
+}
+
+// abandon removes a waiter whose context ended. If it was granted in the
+// meantime the permit is passed on.
+func (g *gate) abandon(w *waiter, err error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	select {
+	case <-w.ch:
+		if !w.closed {
+			g.held--
+			g.grantLocked()
+		}
+	default:
+		for i, x := range g.waiters {
+			if x == w {
+				copy(g.waiters[i:], g.waiters[i+1:])
+				g.waiters[len(g.waiters)-1] = nil
+				g.waiters = g.waiters[:len(g.waiters)-1]
+				break
+			}
+		}
+	}
+	return err
+}
+
+// release returns a permit.
+func (g *gate) release() {
+	g.mu.Lock()
+	g.held--
+	g.grantLocked()
+	g.mu.Unlock()
+}
+
+// setLimit changes the capacity; growing wakes waiters at once.
+func (g *gate) setLimit(n int) {
+	g.mu.Lock()
+	g.limit = n
+	g.grantLocked()
+	g.mu.Unlock()
+}
+
+// close wakes every waiter with ErrClosed and rejects later acquires.
+// Permits still held may be released afterwards.
+func (g *gate) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.closed = true
+	for i, w := range g.waiters {
+		w.closed = true
+		w.ch <- struct{}{}
+		g.waiters[i] = nil
+	}
+	g.waiters = nil
+}
+
+// state returns the capacity, the permits held and the queue length.
+func (g *gate) state() (limit, held, waiting int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.limit, g.held, len(g.waiters)
+}
+
+// grantLocked hands free permits to waiters in FIFO order.
+//
+// WARNING: the caller must hold g.mu.
+func (g *gate) grantLocked() {
+	for g.held < g.limit && len(g.waiters) > 0 && !g.closed {
+		w := g.waiters[0]
+		g.waiters[0] = nil
+		g.waiters = g.waiters[1:]
+		g.held++
+		w.ch <- struct{}{}
+	}
+}

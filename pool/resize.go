@@ -1,0 +1,136 @@
+package pool
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/turso-pooled/tursopooled/pool/adaptive"
+)
+
+// queueEvalSpacing is the minimum real time between two OnQueue
+// evaluations: under a burst every acquire queues, and one evaluation per
+// few milliseconds is plenty for a policy that steps at most every
+// QueueReactEvery.
+const queueEvalSpacing = 5 * time.Millisecond
+
+// resizer drives the adaptive target: it feeds samples to the policy and
+// applies its decisions to the gate.
+type resizer struct {
+	mu       sync.Mutex // serialises every call into policy (it is not concurrency-safe)
+	policy   *adaptive.Policy
+	min      int
+	interval time.Duration
+
+	target     atomic.Int32 // mirror of the gate's limit, for lock-free checks
+	lastQueue  atomic.Int64 // monotonic ns of the last OnQueue evaluation
+	resizes    atomic.Int64
+	lastReason atomic.Pointer[string]
+}
+
+// newResizer builds the policy for targets between max(minConns, 1) and
+// maxConns. A zero cfg means adaptive.DefaultConfig.
+func newResizer(cfg adaptive.Config, minConns, maxConns int32) (*resizer, error) {
+	lo := max(int(minConns), 1)
+	if cfg == (adaptive.Config{}) {
+		cfg = adaptive.DefaultConfig(lo, int(maxConns))
+	}
+	cfg.Min, cfg.Max = lo, int(maxConns)
+	pol, err := adaptive.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := &resizer{policy: pol, min: lo, interval: cfg.Interval}
+	r.target.Store(int32(lo))
+	return r, nil
+}
+
+// initial is the target before the first decision: the policy's minimum.
+func (r *resizer) initial() int { return r.min }
+
+// aboveTarget reports whether more connections are open than the adaptive
+// target allows.
+func (p *Pool[T]) aboveTarget() bool {
+	return p.open.Load() > p.resizer.target.Load()
+}
+
+// sample snapshots the pool for the policy.
+func (p *Pool[T]) sample() adaptive.Sample {
+	ps := p.pp.Stat()
+	limit, held, waiting := p.gate.state()
+	var op [2]time.Duration
+	p.opLatency.Percentiles(op[:], 0.5, 0.95)
+	return adaptive.Sample{
+		Now: p.cfg.Now(), Target: limit, InUse: held, Idle: int(ps.IdleResources()),
+		Total: int(ps.TotalResources()), Waiting: waiting,
+		WaitAvg: p.waits.Mean(), WaitP95: p.waits.Percentile(0.95), Acquires: p.acquires.Load(),
+		OpLatencyP50: op[0], OpLatencyP95: op[1], Ops: p.ops.Load(),
+	}
+}
+
+// evaluate runs the periodic policy tick.
+func (p *Pool[T]) evaluate() {
+	r := p.resizer
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p.applyLocked(r.policy.Evaluate(p.sample()))
+}
+
+// onQueue is the gate's hook for an acquirer that just queued: the policy
+// may grow the target at once. Evaluations are spaced by queueEvalSpacing,
+// and skipped while another is running.
+func (p *Pool[T]) onQueue(int) {
+	r := p.resizer
+	if r == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := r.lastQueue.Load()
+	if now-last < int64(queueEvalSpacing) || !r.lastQueue.CompareAndSwap(last, now) || !r.mu.TryLock() {
+		return
+	}
+	defer r.mu.Unlock()
+	p.applyLocked(r.policy.OnQueue(p.sample()))
+}
+
+// setTarget applies a target chosen outside the policy (tests).
+func (p *Pool[T]) setTarget(n int, reason string) {
+	r := p.resizer
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p.applyLocked(adaptive.Decision{Target: n, Changed: true, Reason: reason})
+}
+
+// applyLocked moves the gate to d.Target and, on a shrink, closes idle
+// connections above it. WARNING: the caller must hold p.resizer.mu.
+func (p *Pool[T]) applyLocked(d adaptive.Decision) {
+	r := p.resizer
+	old := int(r.target.Load())
+	if !d.Changed || d.Target == old || d.Target < 1 {
+		return
+	}
+	r.target.Store(int32(d.Target))
+	p.gate.setLimit(d.Target)
+	r.resizes.Add(1)
+	reason := d.Reason
+	r.lastReason.Store(&reason)
+	p.cfg.Logger.Debug("turso-pooled: pool: resized", slog.Int("from", old), slog.Int("to", d.Target), slog.String("reason", reason))
+	if d.Target < old {
+		p.shrinkIdle()
+	}
+}
+
+// shrinkIdle destroys idle connections while more are open than the target.
+func (p *Pool[T]) shrinkIdle() {
+	if !p.aboveTarget() {
+		return
+	}
+	for _, res := range p.pp.AcquireAllIdle() {
+		if p.aboveTarget() {
+			p.destroy(res, ReasonShrink)
+		} else {
+			res.ReleaseUnused()
+		}
+	}
+}

@@ -1,0 +1,126 @@
+package tursopooled
+
+import (
+	"context"
+	"database/sql/driver"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/turso-pooled/tursopooled/sqlclass"
+)
+
+// schemaDeps knows what the statement classifier cannot see in a statement's
+// text: the tables a view reads and the tables a trigger writes. The cache
+// needs both: a cached "SELECT … FROM v" depends on v's base tables, and an
+// INSERT into t also changes whatever t's triggers write.
+//
+// It is loaded from sqlite_master on the first cache fill and again after
+// any DDL made through the connector. DDL made by other processes is seen
+// within cache_max_ttl like any other outside write.
+type schemaDeps struct {
+	logger *slog.Logger
+
+	mu       sync.Mutex
+	loaded   bool
+	views    map[string][]string // view → tables it reads (views expanded)
+	triggers map[string][]string // table → tables its triggers write (transitively)
+}
+
+const schemaQuery = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') AND sql IS NOT NULL"
+
+// reset forgets the schema; the next cache fill loads it again.
+func (s *schemaDeps) reset() {
+	s.mu.Lock()
+	s.loaded = false
+	s.views, s.triggers = nil, nil
+	s.mu.Unlock()
+}
+
+// readDeps expands views among tables to the tables they read. ok is false
+// when the schema could not be loaded: the result must not be cached then.
+func (s *schemaDeps) readDeps(ctx context.Context, up driver.Conn, tables []string) ([]string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.loaded {
+		if err := s.loadLocked(ctx, up); err != nil {
+			s.logger.Debug("turso-pooled: cache: schema load failed; result not cached", "err", err)
+			return nil, false
+		}
+	}
+	return expand(tables, s.views), true
+}
+
+// writeDeps expands written tables with what their triggers write. ok is
+// false when the schema is not loaded; the caller then invalidates all.
+func (s *schemaDeps) writeDeps(tables []string) ([]string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.loaded {
+		return nil, false
+	}
+	return expand(tables, s.triggers), true
+}
+
+// loadLocked reads views and triggers from sqlite_master. Needs s.mu.
+func (s *schemaDeps) loadLocked(ctx context.Context, up driver.Conn) error {
+	q, ok := up.(driver.QueryerContext)
+	if !ok {
+		return driver.ErrSkip
+	}
+	rs, err := q.QueryContext(ctx, schemaQuery, nil)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	views, triggers := map[string][]string{}, map[string][]string{}
+	row := make([]driver.Value, 4)
+	for {
+		if err := rs.Next(row); err == io.EOF {
+			break
+		} else if err != nil {
+			return err
+		}
+		kind, _ := row[0].(string)
+		name, _ := row[1].(string)
+		table, _ := row[2].(string)
+		sqlText, _ := row[3].(string)
+		info := sqlclass.Classify(sqlText)
+		switch kind {
+		case "view":
+			views[lower(name)] = info.ReadTables
+		case "trigger":
+			t := lower(table)
+			triggers[t] = append(triggers[t], info.WriteTables...)
+		}
+	}
+	s.views, s.triggers, s.loaded = views, triggers, true
+	return nil
+}
+
+// expand returns tables plus everything reachable from them through deps.
+func expand(tables []string, deps map[string][]string) []string {
+	if len(deps) == 0 {
+		return tables
+	}
+	out := slices.Clone(tables)
+	for i := 0; i < len(out); i++ {
+		for _, d := range deps[out[i]] {
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

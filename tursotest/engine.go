@@ -1,0 +1,270 @@
+package tursotest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite" // registers driver "sqlite"; ColumnInfo for describe
+)
+
+// busyTimeoutMs bounds how long a statement waits for another stream's lock.
+const busyTimeoutMs = 5000
+
+// engine owns the SQLite database shared by all streams of a Server.
+type engine struct {
+	db    *sql.DB
+	keep  *sql.Conn // keeps an in-memory database alive
+	lim   *limiter
+	stats *counters
+}
+
+// openEngine opens the database at path, or a private in-memory database
+// shared by the server's connections when path is "".
+func openEngine(path string, lim *limiter, stats *counters) (*engine, error) {
+	dsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)", path, busyTimeoutMs)
+	if path == "" {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, fmt.Errorf("tursotest: generate database name: %w", err)
+		}
+		dsn = fmt.Sprintf("file:/tursotest-%s?vfs=memdb&_pragma=busy_timeout(%d)", hex.EncodeToString(b[:]), busyTimeoutMs)
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("tursotest: open database %q: %w", path, err)
+	}
+	// Every stream gets a fresh SQLite connection, as with sqld: a closed
+	// stream's connection (its temp tables, pragmas) is never reused.
+	db.SetMaxIdleConns(0)
+	keep, err := db.Conn(context.Background())
+	if err == nil {
+		err = keep.PingContext(context.Background())
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("tursotest: open database %q: %w", path, err)
+	}
+	return &engine{db: db, keep: keep, lim: lim, stats: stats}, nil
+}
+
+// close closes the database; every stream must be closed first.
+func (e *engine) close() error {
+	err := e.keep.Close()
+	return errors.Join(err, e.db.Close())
+}
+
+// dbStream is one Hrana stream's SQLite connection. It is not safe for
+// concurrent use: its owner (an HTTP stream or a WebSocket session)
+// serializes requests.
+type dbStream struct {
+	conn  *sql.Conn
+	total int64 // total_changes() after the last statement that could write
+	rowid int64 // last_insert_rowid() after that statement
+}
+
+// openStream opens a fresh SQLite connection for a new stream.
+func (e *engine) openStream(ctx context.Context) (*dbStream, error) {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.stats.streamsOpened.Add(1)
+	return &dbStream{conn: conn}, nil
+}
+
+// closeStream closes the stream's connection, which rolls back any open
+// transaction.
+func (e *engine) closeStream(s *dbStream) {
+	_ = s.conn.Close()
+	e.stats.streamsClosed.Add(1)
+}
+
+// run runs f with exclusive use of the stream's driver connection, counted
+// against the server's concurrency limit.
+func (e *engine) run(ctx context.Context, s *dbStream, f func(q driver.QueryerContext, x driver.ExecerContext) error) error {
+	if err := e.lim.acquire(ctx); err != nil {
+		return err
+	}
+	defer e.lim.release()
+	return s.conn.Raw(func(dc any) error {
+		q, ok1 := dc.(driver.QueryerContext)
+		x, ok2 := dc.(driver.ExecerContext)
+		if !ok1 || !ok2 {
+			return errors.New("tursotest: SQLite driver does not implement QueryerContext and ExecerContext")
+		}
+		return f(q, x)
+	})
+}
+
+// execute runs one parsed statement with bound arguments.
+func (e *engine) execute(ctx context.Context, s *dbStream, st *sqlStmt, args []driver.NamedValue, wantRows bool) (*stmtResult, error) {
+	start := time.Now()
+	res := &stmtResult{}
+	err := e.run(ctx, s, func(q driver.QueryerContext, _ driver.ExecerContext) error {
+		if err := readRows(ctx, q, st.text, args, wantRows, res); err != nil {
+			return err
+		}
+		if st.isReadOnly() {
+			res.lastRowid, res.hasLastRowid = s.rowid, true
+			return nil
+		}
+		return probeChanges(ctx, q, s, res)
+	})
+	if err != nil {
+		return nil, sqlError(ctx, err)
+	}
+	res.durationMs = float64(time.Since(start).Microseconds()) / 1000
+	return res, nil
+}
+
+// readRows runs the statement and reads its columns and (if wanted) rows.
+func readRows(ctx context.Context, q driver.QueryerContext, text string, args []driver.NamedValue, wantRows bool, res *stmtResult) error {
+	rows, err := q.QueryContext(ctx, text, args)
+	if err != nil {
+		return err
+	}
+	names := rows.Columns()
+	res.cols = make([]col, len(names))
+	typer, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
+	for i, n := range names {
+		res.cols[i].name = n
+		if typer != nil {
+			res.cols[i].decltype = typer.ColumnTypeDatabaseTypeName(i)
+		}
+	}
+	res.rows = [][]any{}
+	dest := make([]driver.Value, len(names))
+	for {
+		err := rows.Next(dest)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			_ = rows.Close()
+			return err
+		}
+		if wantRows {
+			row := make([]any, len(dest))
+			for i, v := range dest {
+				if b, ok := v.([]byte); ok {
+					v = append([]byte{}, b...)
+				}
+				row[i] = v
+			}
+			res.rows = append(res.rows, row)
+		}
+	}
+	return rows.Close()
+}
+
+// probeChanges reads the connection's change counters after a statement
+// that could write, as sqlite3_changes and sqlite3_last_insert_rowid.
+func probeChanges(ctx context.Context, q driver.QueryerContext, s *dbStream, res *stmtResult) error {
+	rows, err := q.QueryContext(ctx, "SELECT changes(), last_insert_rowid(), total_changes()", nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	dest := make([]driver.Value, 3)
+	if err := rows.Next(dest); err != nil {
+		return err
+	}
+	changes, _ := dest[0].(int64)
+	rowid, _ := dest[1].(int64)
+	total, _ := dest[2].(int64)
+	if res != nil {
+		if total != s.total {
+			res.affected = changes
+		}
+		res.lastRowid, res.hasLastRowid = rowid, true
+	}
+	s.total, s.rowid = total, rowid
+	return nil
+}
+
+// sequence runs the statements of sql one after another, without arguments,
+// stopping at the first error.
+func (e *engine) sequence(ctx context.Context, s *dbStream, stmts []sqlStmt) error {
+	err := e.run(ctx, s, func(q driver.QueryerContext, x driver.ExecerContext) error {
+		var firstErr error
+		for _, st := range stmts {
+			if _, err := x.ExecContext(ctx, st.text, nil); err != nil {
+				firstErr = err
+				break
+			}
+		}
+		return errors.Join(firstErr, probeChanges(ctx, q, s, nil))
+	})
+	if err != nil {
+		return sqlError(ctx, err)
+	}
+	return nil
+}
+
+// autocommit reports whether the stream is outside an explicit transaction.
+// SQLite's autocommit flag is not reachable through database/sql, so it
+// tries BEGIN: that fails only inside a transaction, and is rolled back.
+func (e *engine) autocommit(ctx context.Context, s *dbStream) (bool, error) {
+	var auto bool
+	err := e.run(ctx, s, func(_ driver.QueryerContext, x driver.ExecerContext) error {
+		if _, err := x.ExecContext(ctx, "BEGIN", nil); err != nil {
+			if strings.Contains(err.Error(), "within a transaction") {
+				return nil
+			}
+			return err
+		}
+		auto = true
+		_, err := x.ExecContext(ctx, "ROLLBACK", nil)
+		return err
+	})
+	if err != nil {
+		return false, sqlError(ctx, err)
+	}
+	return auto, nil
+}
+
+// describe prepares a statement and reports its parameters and columns.
+func (e *engine) describe(ctx context.Context, s *dbStream, st *sqlStmt) (*describeResult, error) {
+	var infos []sqlite.ColumnInfo
+	err := e.run(ctx, s, func(_ driver.QueryerContext, x driver.ExecerContext) error {
+		ci, ok := x.(interface {
+			ColumnInfo(query string) ([]sqlite.ColumnInfo, error)
+		})
+		if !ok {
+			return errors.New("tursotest: SQLite driver does not implement ColumnInfo")
+		}
+		var err error
+		infos, err = ci.ColumnInfo(st.text)
+		return err
+	})
+	if err != nil {
+		return nil, sqlError(ctx, err)
+	}
+	res := &describeResult{
+		Params:     make([]describeParam, len(st.params)),
+		Cols:       make([]describeCol, len(infos)),
+		IsExplain:  st.isExplain(),
+		IsReadonly: st.isReadOnly(),
+	}
+	for i, p := range st.params {
+		if p != "" {
+			res.Params[i].Name = &p
+		}
+	}
+	for i, c := range infos {
+		res.Cols[i].Name = c.Name
+		if c.DeclType != "" {
+			d := c.DeclType
+			res.Cols[i].Decltype = &d
+		}
+	}
+	return res, nil
+}
