@@ -144,6 +144,12 @@ func (c *Config) EffectiveMaxConns() int32 {
 	}
 }
 
+// EffectiveMinConns is MinConns, capped at EffectiveMaxConns when MinConns
+// is the default (so that pool_max_conns=3 alone is a valid DSN).
+func (c *Config) EffectiveMinConns() int32 {
+	return min(c.MinConns, c.EffectiveMaxConns())
+}
+
 // EffectiveCacheMaxTTL is CacheMaxTTL, or 2.5 × CacheTTL when it is 0.
 func (c *Config) EffectiveCacheMaxTTL() time.Duration {
 	if c.CacheMaxTTL > 0 {
@@ -204,7 +210,7 @@ func (c *Config) Validate() error {
 		return rangeError("pool_min_conns", c.MinConns, "an integer ≥ 0")
 	case c.MaxConns < 0:
 		return rangeError("pool_max_conns", c.MaxConns, "an integer ≥ 1")
-	case c.MinConns > maxConns:
+	case c.MinConns > maxConns && c.MinConns != DefaultMinConns:
 		return &ConfigError{Key: "pool_min_conns", Value: fmt.Sprint(c.MinConns),
 			Accepted: fmt.Sprintf("at most pool_max_conns (%d)", maxConns)}
 	case c.MaxConnIdleTime < 0:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -34,7 +35,8 @@ type conn struct {
 	bad       bool // the upstream connection failed: destroy instead of release
 	closed    bool
 
-	ownsConnector bool // opened by Driver.Open: closing the conn closes its connector
+	ownsConnector bool  // opened by Driver.Open: closing the conn closes its connector
+	usedAt        int64 // UnixNano of the end of the last operation
 }
 
 var (
@@ -50,7 +52,7 @@ var (
 )
 
 func newConn(c *Connector, up driver.Conn, l lease) *conn {
-	return &conn{connector: c, up: up, lease: l}
+	return &conn{connector: c, up: up, lease: l, usedAt: time.Now().UnixNano()}
 }
 
 // inTx reports whether the connection is inside a transaction, begun either
@@ -122,7 +124,7 @@ func (cn *conn) exec(ctx context.Context, query string, args []driver.NamedValue
 	res, err := run(ctx, query, args)
 	cn.lease.observe(time.Since(start), err)
 	cn.afterStatement(st, err)
-	return res, cn.noteWriteErr(st, err)
+	return res, cn.statementErr(ctx, st, err)
 }
 
 // query runs a statement that returns rows: from the cache when it may, else
@@ -142,7 +144,7 @@ func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValu
 	cn.lease.observe(time.Since(start), err)
 	cn.afterStatement(st, err)
 	if err != nil {
-		return nil, cn.noteWriteErr(st, err)
+		return nil, cn.statementErr(ctx, st, err)
 	}
 	r := newRows(cn.connector, up)
 	if fill != nil {
@@ -155,6 +157,7 @@ func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValu
 // have changed. It runs whether or not the statement failed: a failed
 // multi-statement string may have applied part of its writes.
 func (cn *conn) afterStatement(st *statement, err error) {
+	cn.usedAt = time.Now().UnixNano()
 	switch {
 	case st.begins() && err == nil:
 		cn.manualTx = true
@@ -220,17 +223,24 @@ func (cn *conn) Ping(ctx context.Context) error {
 	if err := cn.check(ctx); err != nil {
 		return err
 	}
-	if p, ok := cn.up.(driver.Pinger); ok {
-		return cn.noteErr(p.Ping(ctx))
-	}
-	return nil
+	return cn.noteErr(pingUpstream(ctx, cn.up))
 }
 
 // ResetSession implements driver.SessionResetter: a broken connection is
-// reported as driver.ErrBadConn so that database/sql discards it.
+// reported as driver.ErrBadConn so that database/sql discards it. A
+// connection idle since before another one broke is probed first: whatever
+// broke that one (a dropped network, a server restart) has usually broken
+// this one too, and it is cheaper to find out now than in the next query.
 func (cn *conn) ResetSession(ctx context.Context) error {
 	if cn.bad {
 		return driver.ErrBadConn
+	}
+	if cn.usedAt < cn.connector.lastBroken.Load() {
+		cn.usedAt = time.Now().UnixNano()
+		if pingUpstream(ctx, cn.up) != nil {
+			cn.bad = true
+			return driver.ErrBadConn
+		}
 	}
 	if r, ok := cn.up.(driver.SessionResetter); ok {
 		return cn.noteErr(r.ResetSession(ctx))
@@ -279,16 +289,32 @@ func (cn *conn) noteErr(err error) error {
 	return err
 }
 
-// noteWriteErr is noteErr for statements: a statement that is not read-only
-// and may have reached the server must not be retried by database/sql, so a
-// driver.ErrBadConn from after the send is turned into [ErrMaybeApplied].
-func (cn *conn) noteWriteErr(st *statement, err error) error {
+// statementErr is noteErr for statements, deciding what database/sql may
+// retry. It retries (on another connection) every statement that returned
+// driver.ErrBadConn, which it does only when nothing may have been applied:
+//   - a read-only statement that failed because its connection broke is
+//     safe to run again, so the failure becomes driver.ErrBadConn;
+//   - a statement that is not read-only and lost its connection after it may
+//     have reached the server must not run twice, so driver.ErrBadConn from
+//     the upstream becomes [MaybeAppliedError].
+//
+// Inside a transaction nothing is retried (database/sql does not either).
+func (cn *conn) statementErr(ctx context.Context, st *statement, err error) error {
 	if err == nil {
 		return nil
 	}
 	cn.noteErr(err)
-	if st.readOnly() || !errors.Is(err, driver.ErrBadConn) || notSent(err) {
+	badConn := errors.Is(err, driver.ErrBadConn)
+	switch {
+	case ctx.Err() != nil || cn.inTx():
 		return err
+	case st.readOnly():
+		if !badConn && isConnBroken(err) {
+			return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
+		}
+		return err
+	case badConn && !notSent(err):
+		return &MaybeAppliedError{Err: err}
 	}
-	return &MaybeAppliedError{Err: err}
+	return err
 }

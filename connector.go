@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/turso-pooled/tursopooled/pool"
@@ -21,11 +22,27 @@ type Connector struct {
 	cfg       *Config
 	transport transport
 	upstream  driver.Connector
-	pool      *pool.Pool[driver.Conn]
+	pool      *pool.Pool[*upstreamConn]
 	features  // cache and compression, see features.go
 	logger    *slog.Logger
 	closeOnce sync.Once
+
+	// lastBroken is when (UnixNano) a connection was last found broken.
+	// Idle connections last used before it are probed before reuse: the
+	// failure that broke one (a dropped network, a server restart) has
+	// usually broken its idle siblings too.
+	lastBroken atomic.Int64
 }
+
+// upstreamConn is a pooled upstream connection and when it was last used.
+type upstreamConn struct {
+	driver.Conn
+	lastUsed atomic.Int64 // UnixNano of the last release (or of the dial)
+}
+
+// maxProbes bounds how many suspicious idle connections Connect probes
+// before it gives up probing and hands out what it gets.
+const maxProbes = 8
 
 var (
 	_ driver.Connector = (*Connector)(nil)
@@ -73,12 +90,12 @@ func NewConnectorFromConfig(cfg *Config, opts ...Option) (*Connector, error) {
 	return c, nil
 }
 
-func (c *Connector) poolConfig() pool.Config[driver.Conn] {
-	pc := pool.Config[driver.Conn]{
+func (c *Connector) poolConfig() pool.Config[*upstreamConn] {
+	pc := pool.Config[*upstreamConn]{
 		Constructor:       c.dial,
-		Destructor:        func(dc driver.Conn) { _ = dc.Close() },
+		Destructor:        func(uc *upstreamConn) { _ = uc.Close() },
 		Ping:              c.ping,
-		MinConns:          c.cfg.MinConns,
+		MinConns:          c.cfg.EffectiveMinConns(),
 		MaxConns:          c.cfg.EffectiveMaxConns(),
 		MaxConnIdleTime:   c.cfg.MaxConnIdleTime,
 		MaxConnLifetime:   c.cfg.MaxConnLifetime,
@@ -93,7 +110,7 @@ func (c *Connector) poolConfig() pool.Config[driver.Conn] {
 		},
 	}
 	if c.cfg.Adaptive {
-		ac := adaptive.DefaultConfig(int(max(c.cfg.MinConns, 1)), int(pc.MaxConns))
+		ac := adaptive.DefaultConfig(int(max(pc.MinConns, 1)), int(pc.MaxConns))
 		pc.Adaptive = &ac
 	}
 	return pc
@@ -101,52 +118,83 @@ func (c *Connector) poolConfig() pool.Config[driver.Conn] {
 
 // dial opens one upstream connection; the pool calls it under
 // pool_connect_timeout.
-func (c *Connector) dial(ctx context.Context) (driver.Conn, error) {
+func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 	dc, err := c.upstream.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return dc, nil
+	uc := &upstreamConn{Conn: dc}
+	uc.lastUsed.Store(time.Now().UnixNano())
+	return uc, nil
 }
 
-// ping checks an idle connection for the pool's health check. An HTTP
-// connection then drops its server-side stream, so that an idle connection
-// never holds a stream the server would expire.
-func (c *Connector) ping(ctx context.Context, dc driver.Conn) error {
-	if p, ok := dc.(driver.Pinger); ok {
-		if err := p.Ping(ctx); err != nil {
-			return err
-		}
+// ping checks an idle connection for the pool's health check and for the
+// probes after a failure. An HTTP connection then drops its server-side
+// stream, so that an idle connection never holds a stream the server would
+// expire.
+func (c *Connector) ping(ctx context.Context, uc *upstreamConn) error {
+	if err := pingUpstream(ctx, uc.Conn); err != nil {
+		return err
 	}
 	if c.transport == transportHTTP {
-		if r, ok := dc.(driver.SessionResetter); ok {
+		if r, ok := uc.Conn.(driver.SessionResetter); ok {
 			return r.ResetSession(ctx)
 		}
 	}
 	return nil
 }
 
+// pingUpstream runs a round trip on an upstream connection. The upstream
+// libsql connections have PingContext(ctx) and Ping() methods, but not
+// driver.Pinger's Ping(ctx), so database/sql never calls them: db.Ping
+// through plain "libsql" does no I/O. turso-pooled's Ping does.
+func pingUpstream(ctx context.Context, dc driver.Conn) error {
+	switch p := dc.(type) {
+	case driver.Pinger:
+		return p.Ping(ctx)
+	case interface{ PingContext(context.Context) error }:
+		return p.PingContext(ctx)
+	}
+	q, ok := dc.(driver.QueryerContext)
+	if !ok {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, "SELECT 1", nil)
+	if err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
 // Connect implements driver.Connector: it acquires a warm upstream
 // connection from the pool (dialing one if needed, within
 // pool_connect_timeout). The returned conn's Close gives it back.
 func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
-	pc, err := c.pool.Acquire(ctx)
-	if err != nil {
-		if errors.Is(err, pool.ErrClosed) {
-			return nil, ErrConnectorClosed
+	for probes := 0; ; probes++ {
+		pc, err := c.pool.Acquire(ctx)
+		if err != nil {
+			if errors.Is(err, pool.ErrClosed) {
+				return nil, ErrConnectorClosed
+			}
+			return nil, err
 		}
-		return nil, err
-	}
-	up := pc.Value()
-	if c.transport == transportHTTP {
-		// A stream left open by the previous user may have been expired by
-		// the server meanwhile; start the next request on a fresh stream,
-		// as database/sql's own reuse does.
-		if r, ok := up.(driver.SessionResetter); ok {
-			_ = r.ResetSession(ctx)
+		uc := pc.Value()
+		if probes < maxProbes && uc.lastUsed.Load() < c.lastBroken.Load() {
+			if err := c.ping(ctx, uc); err != nil {
+				pc.Destroy(pool.ReasonHealthCheck)
+				continue
+			}
 		}
+		if c.transport == transportHTTP {
+			// A stream left open by the previous user may have been
+			// expired by the server meanwhile; start the next request on a
+			// fresh stream, as database/sql's own reuse does.
+			if r, ok := uc.Conn.(driver.SessionResetter); ok {
+				_ = r.ResetSession(ctx)
+			}
+		}
+		return newConn(c, uc.Conn, poolLease{c: c, pc: pc}), nil
 	}
-	return newConn(c, up, poolLease{pc}), nil
 }
 
 // Driver implements driver.Connector.
@@ -167,14 +215,21 @@ func (c *Connector) Close() error {
 func (c *Connector) Config() *Config { return c.cfg.Clone() }
 
 // poolLease adapts a pool handle to the conn's lease.
-type poolLease struct{ pc *pool.Conn[driver.Conn] }
+type poolLease struct {
+	c  *Connector
+	pc *pool.Conn[*upstreamConn]
+}
 
-func (l poolLease) release() { l.pc.Release() }
+func (l poolLease) release() {
+	l.pc.Value().lastUsed.Store(time.Now().UnixNano())
+	l.pc.Release()
+}
 
 func (l poolLease) destroy(r destroyReason) {
-	reason := pool.ReasonBroken
-	if r == destroyInTx {
-		reason = pool.ReasonInTx
+	reason := pool.ReasonInTx
+	if r == destroyBroken {
+		reason = pool.ReasonBroken
+		l.c.lastBroken.Store(time.Now().UnixNano())
 	}
 	l.pc.Destroy(reason)
 }

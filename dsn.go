@@ -19,7 +19,7 @@ var tokenKeys = []string{"authToken", "auth_token", "jwt"}
 // auth_token and jwt; at most one may be given) and tls (0 or 1, libsql://
 // only). The turso-pooled parameters, with their types and defaults, are:
 //
-//	pool_min_conns              int       5      connections kept open and warm
+//	pool_min_conns              int       5      connections kept open and warm (the default is capped at pool_max_conns)
 //	pool_max_conns              int       50     hard ceiling (20 with pool_adaptive=off)
 //	pool_max_conn_idle_time     duration  5m     idle connections above the minimum close after this; 0 = never
 //	pool_max_conn_lifetime      duration  1h     connections are recycled after this, with jitter; 0 = never

@@ -47,7 +47,7 @@ var params = []param{
 		}, format: func(c *Config) string {
 			return map[TLSMode]string{TLSDefault: "", TLSOn: "1", TLSOff: "0"}[c.TLS]
 		}},
-	intParam("pool_min_conns", "5", "pool", "an integer from 0 to pool_max_conns",
+	intParam("pool_min_conns", "5 (capped at pool_max_conns)", "pool", "an integer from 0 to pool_max_conns",
 		func(c *Config) *int32 { return &c.MinConns }),
 	intParam("pool_max_conns", "50 (20 with pool_adaptive=off)", "pool", "an integer ≥ 1",
 		func(c *Config) *int32 { return &c.MaxConns }),
@@ -108,7 +108,20 @@ func durationParam(key, def, feature string, field func(*Config) *time.Duration)
 			*field(c) = d
 			return nil
 		},
-		format: func(c *Config) string { return field(c).String() }}
+		format: func(c *Config) string { return formatDuration(*field(c)) }}
+}
+
+// formatDuration is time.Duration.String without the zero tails: "5m", not
+// "5m0s"; "1h", not "1h0m0s".
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func boolParam(key, def, feature string, field func(*Config) *bool) param {

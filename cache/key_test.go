@@ -2,6 +2,7 @@ package cache
 
 import (
 	"database/sql/driver"
+	"math"
 	"testing"
 	"time"
 )
@@ -25,7 +26,8 @@ func TestMakeKeyDistinct(t *testing.T) {
 		{"bool false", "db", "q", one(false)},
 		{"nil", "db", "q", one(nil)},
 		{"int64 0", "db", "q", one(int64(0))},
-		{"float -0", "db", "q", one(-0.0 * -1 * -1)},
+		{"float -0", "db", "q", one(math.Copysign(0, -1))},
+		{"float +0", "db", "q", one(0.0)},
 		{"empty string", "db", "q", one("")},
 		{"empty bytes", "db", "q", one([]byte{})},
 		{"time utc", "db", "q", one(utc)},

@@ -2,13 +2,13 @@ package tursotest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,26 +20,33 @@ const busyTimeoutMs = 5000
 
 // engine owns the SQLite database shared by all streams of a Server.
 type engine struct {
-	db    *sql.DB
-	keep  *sql.Conn // keeps an in-memory database alive
-	lim   *limiter
-	stats *counters
+	db      *sql.DB
+	keep    *sql.Conn // holds the database open between streams
+	tempDir string    // removed on close; "" with WithDBPath
+	lim     *limiter
+	stats   *counters
 }
 
-// openEngine opens the database at path, or a private in-memory database
-// shared by the server's connections when path is "".
+// openEngine opens the SQLite file at path in WAL mode, like sqld, so that
+// readers on other streams see the last committed state while a stream
+// writes. With path "", the database is a private file in a new temporary
+// directory (synchronous=OFF), removed by close: SQLite's in-memory
+// databases cannot give streams that isolation (memdb blocks readers while
+// a transaction writes; shared cache fails them with SQLITE_LOCKED).
 func openEngine(path string, lim *limiter, stats *counters) (*engine, error) {
-	dsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)", path, busyTimeoutMs)
+	e := &engine{lim: lim, stats: stats}
+	sync := "NORMAL"
 	if path == "" {
-		var b [8]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return nil, fmt.Errorf("tursotest: generate database name: %w", err)
+		dir, err := os.MkdirTemp("", "tursotest-")
+		if err != nil {
+			return nil, fmt.Errorf("tursotest: create the database directory: %w", err)
 		}
-		dsn = fmt.Sprintf("file:/tursotest-%s?vfs=memdb&_pragma=busy_timeout(%d)", hex.EncodeToString(b[:]), busyTimeoutMs)
+		e.tempDir, path, sync = dir, filepath.Join(dir, "db.sqlite"), "OFF"
 	}
+	dsn := fmt.Sprintf("%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)", path, busyTimeoutMs, sync)
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("tursotest: open database %q: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("tursotest: open database %q: %w", path, err), e.removeTemp())
 	}
 	// Every stream gets a fresh SQLite connection, as with sqld: a closed
 	// stream's connection (its temp tables, pragmas) is never reused.
@@ -49,16 +56,24 @@ func openEngine(path string, lim *limiter, stats *counters) (*engine, error) {
 		err = keep.PingContext(context.Background())
 	}
 	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("tursotest: open database %q: %w", path, err)
+		return nil, errors.Join(fmt.Errorf("tursotest: open database %q: %w", path, err), db.Close(), e.removeTemp())
 	}
-	return &engine{db: db, keep: keep, lim: lim, stats: stats}, nil
+	e.db, e.keep = db, keep
+	return e, nil
+}
+
+// removeTemp removes the temporary database directory, if any.
+func (e *engine) removeTemp() error {
+	if e.tempDir == "" {
+		return nil
+	}
+	return os.RemoveAll(e.tempDir)
 }
 
 // close closes the database; every stream must be closed first.
 func (e *engine) close() error {
 	err := e.keep.Close()
-	return errors.Join(err, e.db.Close())
+	return errors.Join(err, e.db.Close(), e.removeTemp())
 }
 
 // dbStream is one Hrana stream's SQLite connection. It is not safe for

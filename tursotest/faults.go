@@ -13,6 +13,7 @@ type limiter struct {
 	mu      sync.Mutex
 	limit   int
 	active  int
+	peak    int // highest active, for tests
 	waiters []chan struct{}
 }
 
@@ -29,6 +30,7 @@ func (l *limiter) acquire(ctx context.Context) error {
 	l.mu.Lock()
 	if l.limit == 0 || l.active < l.limit {
 		l.active++
+		l.peak = max(l.peak, l.active)
 		l.mu.Unlock()
 		return nil
 	}
@@ -66,6 +68,7 @@ func (l *limiter) release() {
 func (l *limiter) wakeLocked() {
 	for len(l.waiters) > 0 && (l.limit == 0 || l.active < l.limit) {
 		l.active++
+		l.peak = max(l.peak, l.active)
 		close(l.waiters[0])
 		l.waiters = l.waiters[1:]
 	}
@@ -112,4 +115,11 @@ func (f *faults) wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// peakActive returns the highest number of slots held at once.
+func (l *limiter) peakActive() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.peak
 }

@@ -3,6 +3,7 @@ package tursotest
 import (
 	"context"
 	"crypto/subtle"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -20,6 +21,7 @@ type frontend struct {
 	mu       sync.Mutex // guards stopping, handlers.Add and sessions
 	stopping bool
 	handlers sync.WaitGroup
+	conns    sync.WaitGroup // net/http connection goroutines
 	sessions map[*wsSession]struct{}
 }
 
@@ -34,6 +36,18 @@ func (fe *frontend) stop() {
 	fe.srv.conns.closeAll()
 	<-fe.serveDone
 	fe.handlers.Wait()
+	fe.conns.Wait()
+}
+
+// connState tracks net/http's connection goroutines, which can outlive
+// http.Server.Close (e.g. lingering after an error response).
+func (fe *frontend) connState(_ net.Conn, state http.ConnState) {
+	switch state {
+	case http.StateNew:
+		fe.conns.Add(1)
+	case http.StateHijacked, http.StateClosed:
+		fe.conns.Done()
+	}
 }
 
 // enter registers a running handler; false when the frontend is stopping.

@@ -98,3 +98,10 @@ func eventually(t testing.TB, what string, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// ping runs SELECT 1. (db.PingContext does no I/O over HTTP: the upstream
+// HTTP connection does not implement driver.Pinger.)
+func ping(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "SELECT 1")
+	return err
+}

@@ -24,17 +24,25 @@ type streamResult struct {
 // errStreamClosed is the protocol error for a request after "close".
 var errStreamClosed = &protoError{msg: "Stream for this baton was closed"}
 
-// beginHrana runs the checks common to Hrana HTTP requests: injected
-// failures, the request delay, and reading and decoding the body into v.
-// It writes the error response and returns false when the request must stop.
-func (s *Server) beginHrana(w http.ResponseWriter, r *http.Request, v any) bool {
-	if status, fail := s.faults.takeFailure(); fail {
-		writeError(w, status, fmt.Sprintf("tursotest: injected failure (HTTP %d) by FailNextRequests", status))
+// beginHrana runs the checks common to Hrana HTTP requests: reading and
+// decoding the body into v, injected failures (unless exempt says the
+// request only closes a stream), and the request delay. It writes the error
+// response and returns false when the request must stop.
+func (s *Server) beginHrana(w http.ResponseWriter, r *http.Request, v any, exempt func() bool) bool {
+	if !s.readJSON(w, r, v) {
 		return false
 	}
-	if err := s.faults.wait(r.Context()); err != nil {
-		return false // client or server gone
+	if exempt == nil || !exempt() {
+		if status, fail := s.faults.takeFailure(); fail {
+			writeError(w, status, fmt.Sprintf("tursotest: injected failure (HTTP %d) by FailNextRequests", status))
+			return false
+		}
 	}
+	return s.faults.wait(r.Context()) == nil // else client or server gone
+}
+
+// readJSON reads the request body, bounded by the body limit, into v.
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.maxBody))
 	var tooBig *http.MaxBytesError
 	switch {
@@ -71,7 +79,15 @@ func writeProtoError(w http.ResponseWriter, err error) {
 func (s *Server) servePipeline(w http.ResponseWriter, r *http.Request, version int) {
 	s.stats.pipelineRequests.Add(1)
 	var req pipelineReq
-	if !s.beginHrana(w, r, &req) {
+	closeOnly := func() bool {
+		for _, q := range req.Requests {
+			if q.Type != "close" {
+				return false
+			}
+		}
+		return true
+	}
+	if !s.beginHrana(w, r, &req, closeOnly) {
 		return
 	}
 	ctx := r.Context()
@@ -127,7 +143,7 @@ type cursorReq struct {
 // CursorRespBody and the cursor entries as lines of JSON.
 func (s *Server) serveCursor(w http.ResponseWriter, r *http.Request) {
 	var req cursorReq
-	if !s.beginHrana(w, r, &req) {
+	if !s.beginHrana(w, r, &req, nil) {
 		return
 	}
 	if req.Batch == nil {
@@ -165,7 +181,7 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request) {
 		Stmt  *stmtReq  `json:"stmt"`
 		Batch *batchReq `json:"batch"`
 	}
-	if !s.beginHrana(w, r, &req) {
+	if !s.beginHrana(w, r, &req, nil) {
 		return
 	}
 	ctx := r.Context()

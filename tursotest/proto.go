@@ -137,10 +137,10 @@ type batchResult struct {
 
 // describeResult is a Hrana DescribeResult.
 type describeResult struct {
-	Params    []describeParam `json:"params"`
-	Cols      []describeCol   `json:"cols"`
-	IsExplain bool            `json:"is_explain"`
-	IsReadonly bool           `json:"is_readonly"`
+	Params     []describeParam `json:"params"`
+	Cols       []describeCol   `json:"cols"`
+	IsExplain  bool            `json:"is_explain"`
+	IsReadonly bool            `json:"is_readonly"`
 }
 
 // describeParam is a Hrana DescribeParam.

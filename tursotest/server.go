@@ -198,7 +198,8 @@ func (s *Server) SetRequestDelay(d time.Duration) {
 }
 
 // FailNextRequests makes the next n Hrana HTTP requests (pipeline, cursor,
-// v1) fail with the given HTTP status and a JSON {"error": "..."} body, and
+// v1; not pipelines that only close a stream, which the upstream client
+// sends in the background) fail with the given HTTP status and a JSON {"error": "..."} body, and
 // the next n WebSocket statement requests (execute, batch, sequence,
 // describe) fail with response_error; both transports draw on the same n.
 // WebSocket open_stream is never failed: the upstream client crashes on it.
@@ -262,6 +263,7 @@ func (s *Server) startFrontend(ln net.Listener) *frontend {
 		Handler:           fe,
 		ReadHeaderTimeout: 30 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return fe.ctx },
+		ConnState:         fe.connState,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	if s.tlsCfg == nil {

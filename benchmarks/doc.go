@@ -1,0 +1,49 @@
+// Command benchmarks is the report that proves the turso-pooled driver: it
+// runs the same workloads, in the same process and in interleaved order,
+// against the alternatives a user has, and writes what it measured.
+//
+//	go run ./benchmarks                      # default subset, under 3 minutes on 2 cores
+//	go run ./benchmarks -full                # every workload, transport and concurrency
+//	go run ./benchmarks -dsn 'libsql://db-org.turso.io?authToken=…'
+//
+// # Configurations
+//
+//   - libsql-default: the upstream driver through database/sql defaults
+//     (at most 2 idle connections kept).
+//   - libsql-tuned: the upstream driver with SetMaxOpenConns and
+//     SetMaxIdleConns both set to the pool size (-pool, default 20).
+//   - pooled: turso-pooled with pool_max_conns set to the pool size, cache
+//     and compression off.
+//   - pooled+cache+br: the same with cache=on and compress=br.
+//
+// # Transports
+//
+// Unless -dsn is given, an in-process tursotest server per transport
+// (Hrana over HTTPS with HTTP/1.1 only, HTTPS with HTTP/2, and WebSocket
+// over TLS) sits behind a wansim proxy per configuration that delays each
+// direction by half of -rtt (20ms by default) and counts connections and
+// bytes. The upstream client uses http.DefaultTransport, so the servers'
+// CAs are trusted in process for the duration of the run.
+//
+// # Workloads
+//
+//   - coldwarm: the first query on a fresh *sql.DB (for turso-pooled also
+//     after its pre-warm finished) against steady-state queries.
+//   - episode: the 13-operation episode of the original plan (1 episode
+//     insert, 3 step inserts with 2–8 KiB JSON payloads, 9 reads of which
+//     several repeat), serially and with concurrent workers.
+//   - zipf: read-mostly (95 % reads, 5 % updates) key-value traffic with
+//     Zipf-distributed keys, for the cache.
+//   - bytes: JSON documents written then read back, for bytes on the wire.
+//   - overhead: the episode at RTT 0, turso-pooled against libsql-tuned.
+//   - burst: idle, 64 workers, idle, 8 workers, idle (only with -full or
+//     when named in -workloads).
+//
+// # Output
+//
+// A progress line on stderr, a summary table on stdout, and in -out
+// (default benchmarks/results): results.json (every cell of every run, the
+// medians over runs, ratios against both baselines, the targets and the
+// machine), report.md, and hand-drawn SVG charts. Exit status 2 means bad
+// flags, 1 a failed or timed-out run.
+package main

@@ -1,0 +1,185 @@
+package tursopooled_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tursopooled "github.com/turso-pooled/tursopooled"
+	"github.com/turso-pooled/tursopooled/tursotest"
+)
+
+// runWorkers runs workers goroutines each doing n queries of SELECT 1 and
+// returns the first error.
+func runWorkers(ctx context.Context, db *sql.DB, workers, n int) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			for range n {
+				var v int
+				if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&v); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// TestPoolBoundsServerConnections: with database/sql's defaults (2 idle
+// connections), 32 workers make the upstream WebSocket driver dial over and
+// over; through turso-pooled the server sees at most pool_max_conns.
+func TestPoolBoundsServerConnections(t *testing.T) {
+	for _, useTLS := range []bool{false, true} {
+		name := map[bool]string{false: "ws", true: "wss"}[useTLS]
+		t.Run(name, func(t *testing.T) {
+			opts := []tursotest.Option{tursotest.WithAuthToken(testToken)}
+			if useTLS {
+				opts = append(opts, tursotest.WithTLS())
+			}
+			srv := tursotest.NewTestServer(t, opts...)
+			tg := target{name: name, url: srv.WSURL(), token: testToken}
+			ctx := testCtx(t)
+
+			plain := openLibsql(t, tg)
+			if err := runWorkers(ctx, plain, 32, 50); err != nil {
+				t.Fatal(err)
+			}
+			plain.Close()
+			plainConns := srv.Stats().TCPAccepted
+
+			pooled := openPooled(t, tg, "pool_max_conns=8&pool_min_conns=2")
+			if err := runWorkers(ctx, pooled, 32, 50); err != nil {
+				t.Fatal(err)
+			}
+			pooledConns := srv.Stats().TCPAccepted - plainConns
+			t.Logf("%s: server TCP connections for 32×50 queries: libsql %d, turso-pooled %d", name, plainConns, pooledConns)
+			if pooledConns > 8 {
+				t.Errorf("turso-pooled opened %d connections, want ≤ pool_max_conns (8)", pooledConns)
+			}
+			st, ok := tursopooled.StatsOf(pooled)
+			if !ok || st.Pool.HandshakesSaved() == 0 || st.Pool.TotalConns() > 8 {
+				t.Errorf("stats: ok=%v saved=%d total=%d", ok, st.Pool.HandshakesSaved(), st.Pool.TotalConns())
+			}
+		})
+	}
+}
+
+// TestPoolRecoversFromDroppedConnections: after the server drops every TCP
+// connection, reads keep succeeding (the broken connections are detected
+// and replaced without an error reaching the caller).
+func TestPoolRecoversFromDroppedConnections(t *testing.T) {
+	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
+	for _, tg := range []target{
+		{name: "http", url: srv.HTTPURL(), token: testToken},
+		{name: "ws", url: srv.WSURL(), token: testToken},
+	} {
+		t.Run(tg.name, func(t *testing.T) {
+			db := openPooled(t, tg, "pool_max_conns=4&pool_min_conns=4")
+			ctx := testCtx(t)
+			if err := runWorkers(ctx, db, 4, 5); err != nil {
+				t.Fatal(err)
+			}
+			srv.DropConnections()
+			if err := runWorkers(ctx, db, 4, 20); err != nil {
+				t.Fatalf("reads after DropConnections: %v", err)
+			}
+		})
+	}
+}
+
+// TestPoolReplacesExpiredStreams: HTTP streams expired by the server are
+// replaced transparently.
+func TestPoolReplacesExpiredStreams(t *testing.T) {
+	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
+	db := openPooled(t, target{url: srv.HTTPURL(), token: testToken}, "pool_max_conns=4")
+	ctx := testCtx(t)
+	tbl := tableName("exp")
+	mustExec(t, db, "CREATE TABLE "+tbl+" (v INTEGER)")
+	for i := range 5 {
+		srv.ExpireStreams()
+		if _, err := db.ExecContext(ctx, "INSERT INTO "+tbl+" VALUES (?)", i); err != nil {
+			t.Fatalf("insert %d after ExpireStreams: %v", i, err)
+		}
+	}
+	if n := countRows(t, db, tbl); n != 5 {
+		t.Fatalf("rows = %d, want 5 (no write lost or doubled)", n)
+	}
+}
+
+// TestPoolRefusedConnectionsFailWithinTimeout: while the server refuses
+// connections, callers get a clear error within pool_connect_timeout, and
+// the circuit breaker then fails them fast.
+func TestPoolRefusedConnectionsFailWithinTimeout(t *testing.T) {
+	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
+	db := openPooled(t, target{url: srv.WSURL(), token: testToken},
+		"pool_min_conns=0&pool_connect_timeout=1s&pool_breaker_threshold=2&pool_breaker_cooldown=300ms")
+	srv.RefuseConnections(3 * time.Second)
+	var errs []error
+	start := time.Now()
+	for range 4 {
+		callStart := time.Now()
+		err := db.PingContext(testCtx(t))
+		if err == nil {
+			t.Fatal("ping succeeded while the server refuses connections")
+		}
+		if d := time.Since(callStart); d > 3*time.Second {
+			t.Fatalf("ping took %v, want ≤ pool_connect_timeout plus database/sql's retries", d)
+		}
+		errs = append(errs, err)
+	}
+	t.Logf("4 failing pings took %v; last error: %v", time.Since(start), errs[len(errs)-1])
+	last := errs[len(errs)-1]
+	if !strings.Contains(last.Error(), "turso-pooled") {
+		t.Errorf("error %q does not say where it comes from", last)
+	}
+	st, _ := tursopooled.StatsOf(db)
+	if st.Pool.BreakerOpens() == 0 {
+		t.Errorf("circuit breaker never opened (state %s)", st.Pool.BreakerState())
+	}
+	// Service comes back once the server accepts again.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		err := db.PingContext(testCtx(t))
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery after the fault ended: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestConnectorClose: after db.Close() the connector refuses new work and
+// every pooled connection is closed on the server.
+func TestConnectorClose(t *testing.T) {
+	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
+	c, err := tursopooled.NewConnector(srv.WSURL()+"?pool_min_conns=3", tursopooled.WithAuthToken(testToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	if err := db.PingContext(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := c.Connect(testCtx(t)); !errors.Is(err, tursopooled.ErrConnectorClosed) {
+		t.Fatalf("Connect after Close = %v, want ErrConnectorClosed", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Stats().WSSessions > 0 && srv.Stats().ActiveStreams > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if a := srv.Stats().ActiveStreams; a != 0 {
+		t.Fatalf("server still has %d active streams after db.Close()", a)
+	}
+}
