@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/turso-pooled/tursopooled/sqlclass"
@@ -28,7 +29,7 @@ type schemaDeps struct {
 	triggers map[string][]string // table → tables its triggers write (transitively)
 }
 
-const schemaQuery = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') AND sql IS NOT NULL"
+const schemaQuery = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'view', 'trigger') AND sql IS NOT NULL"
 
 // reset forgets the schema; the next cache fill loads it again.
 func (s *schemaDeps) reset() {
@@ -93,10 +94,41 @@ func (s *schemaDeps) loadLocked(ctx context.Context, up driver.Conn) error {
 		case "trigger":
 			t := lower(table)
 			triggers[t] = append(triggers[t], info.WriteTables...)
+		case "table":
+			// A foreign key's ON DELETE/UPDATE action writes the child table
+			// when its parent is written: treat every reference as one.
+			for _, parent := range referencedTables(sqlText) {
+				triggers[parent] = append(triggers[parent], lower(name))
+			}
 		}
 	}
 	s.views, s.triggers, s.loaded = views, triggers, true
 	return nil
+}
+
+// referencedTables returns the lower-cased names after each REFERENCES
+// keyword of a CREATE TABLE statement.
+func referencedTables(createSQL string) []string {
+	var out []string
+	rest := lower(createSQL)
+	for {
+		i := strings.Index(rest, "references")
+		if i < 0 {
+			return out
+		}
+		rest = strings.TrimLeft(rest[i+len("references"):], " \t\r\n")
+		name := rest
+		if j := strings.IndexAny(rest, " \t\r\n("); j >= 0 {
+			name = rest[:j]
+		}
+		name = strings.Trim(name, "\"`[]'")
+		if k := strings.LastIndexByte(name, '.'); k >= 0 {
+			name = name[k+1:]
+		}
+		if name != "" {
+			out = append(out, name)
+		}
+	}
 }
 
 // expand returns tables plus everything reachable from them through deps.

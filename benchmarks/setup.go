@@ -143,6 +143,9 @@ func newRemoteEnv(ctx context.Context, o *options, connectTimeout time.Duration)
 	}
 	if rest, ok := strings.CutPrefix(base, "libsql://"); ok {
 		base = "https://" + rest
+		if cfg.TLS == tursopooled.TLSOff {
+			base = "http://" + rest
+		}
 	}
 	scheme, _, _ := strings.Cut(base, "://")
 	tr := transportSpec{Name: "remote-" + scheme, Scheme: scheme, HTTP2: true}

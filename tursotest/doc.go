@@ -16,7 +16,9 @@
 // /version. Stream requests: execute, batch (conditions ok, error, not, and,
 // or, is_autocommit), sequence, describe, store_sql, close_sql,
 // get_autocommit (v3) and close. Every stream owns its own SQLite
-// connection, so transactions are isolated per stream; a stream idle for
+// connection, so transactions are isolated per stream (the database is in
+// WAL mode, like sqld's: readers see the last commit while a stream
+// writes, and writers wait up to 5s for each other); a stream idle for
 // longer than the expiry (WithStreamExpiry, 10s by default as in sqld) is
 // closed and its transaction rolled back.
 //

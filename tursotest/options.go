@@ -63,9 +63,11 @@ func WithHTTP2(enabled bool) Option {
 	return func(o *options) { o.http2 = enabled }
 }
 
-// WithDBPath stores the database in the SQLite file at path (in WAL mode).
-// The default is a private in-memory database that lives as long as the
-// Server, including across Restart.
+// WithDBPath stores the database in the SQLite file at path (in WAL mode,
+// like sqld). The default is a private database file in a new temporary
+// directory (synchronous=OFF), kept across Restart and removed by Close:
+// unlike SQLite's in-memory databases, it lets readers on other streams
+// proceed while a stream's transaction writes, as on sqld.
 func WithDBPath(path string) Option {
 	return func(o *options) { o.dbPath = path }
 }

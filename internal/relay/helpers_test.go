@@ -2,8 +2,10 @@ package relay
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -50,7 +52,7 @@ func newTarget(t testing.TB, o targetOpts) *target {
 		tg.hits.Add(1)
 		h(w, r)
 	}))
-	tg.srv.Config.ErrorLog = nil
+	tg.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	tg.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			tg.newConns.Add(1)
@@ -99,7 +101,11 @@ func (tg *target) url(t testing.TB) *url.URL {
 // target's certificate and nothing else.
 func (tg *target) trustingTransport() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: tg.srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs}
+	if cert := tg.srv.Certificate(); cert != nil {
+		pool := x509.NewCertPool()
+		pool.AddCert(cert)
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+	}
 	return tr
 }
 

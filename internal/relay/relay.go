@@ -40,6 +40,7 @@ type Relay struct {
 	srv       *http.Server
 	stats     counters
 
+	grace      time.Duration      // closeGrace; shorter in tests
 	cancelBase context.CancelFunc // cancels every request's context
 	serveDone  chan struct{}      // closed when Serve returns
 
@@ -67,6 +68,7 @@ func New(cfg Config) (*Relay, error) {
 		target:    &target,
 		secret:    cfg.Secret,
 		url:       "http://" + ln.Addr().String(),
+		grace:     closeGrace,
 		serveDone: make(chan struct{}),
 	}
 	r.transport = newTransport(cfg, &r.stats)
@@ -113,7 +115,7 @@ func (r *Relay) close() error {
 	r.mu.Lock()
 	r.closing = true
 	r.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+	ctx, cancel := context.WithTimeout(context.Background(), r.grace)
 	err := r.srv.Shutdown(ctx)
 	cancel()
 	r.cancelBase()
@@ -126,8 +128,8 @@ func (r *Relay) close() error {
 	var result error
 	select {
 	case <-done:
-	case <-time.After(closeGrace):
-		result = fmt.Errorf("turso-pooled: relay: close: %d requests still running after %v", r.stats.inFlight.Load(), 2*closeGrace)
+	case <-time.After(r.grace):
+		result = fmt.Errorf("turso-pooled: relay: close: %d requests still running after %v", r.stats.inFlight.Load(), 2*r.grace)
 	}
 	r.transport.CloseIdleConnections()
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
