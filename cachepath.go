@@ -37,9 +37,9 @@ func (f *features) cachedRows(ctx context.Context, cn *conn, st *statement, args
 // generations at that moment (so that a write racing with the query makes
 // the result stale at birth instead of cached).
 type cacheFill struct {
-	cache  *cache.Cache
-	key    cache.Key
-	tables []string
+	cache    *cache.Cache
+	key      cache.Key
+	tables   []string
 	snap     cache.Snapshot
 	ttl      time.Duration
 	maxBytes int64 // results larger than this are not cached

@@ -209,7 +209,8 @@ func (cn *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, 
 	if b, ok := cn.up.(driver.ConnBeginTx); ok {
 		up, err = b.BeginTx(ctx, opts)
 	} else {
-		up, err = cn.up.Begin() //nolint:staticcheck // the upstream offers only Begin
+		//lint:ignore SA1019 the upstream connection offers only Begin
+		up, err = cn.up.Begin()
 	}
 	if err != nil {
 		return nil, cn.noteErr(err)

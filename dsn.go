@@ -10,9 +10,6 @@ import (
 // schemes lists the URL schemes the upstream libsql driver accepts.
 var schemes = []string{"libsql", "https", "http", "wss", "ws", "file"}
 
-// tokenKeys are the upstream spellings of the auth token parameter.
-var tokenKeys = []string{"authToken", "auth_token", "jwt"}
-
 // ParseDSN parses a DSN: an upstream libsql URL plus query parameters.
 //
 // The upstream's own parameters keep their meaning: authToken (aliases

@@ -141,10 +141,14 @@ func WithCacheDefaultTTL(d time.Duration) Option {
 }
 
 // WithCacheMaxTTL sets cache_max_ttl.
-func WithCacheMaxTTL(d time.Duration) Option { return func(c *Config) error { c.CacheMaxTTL = d; return nil } }
+func WithCacheMaxTTL(d time.Duration) Option {
+	return func(c *Config) error { c.CacheMaxTTL = d; return nil }
+}
 
 // WithCacheMaxBytes sets cache_max_bytes.
-func WithCacheMaxBytes(n int64) Option { return func(c *Config) error { c.CacheMaxBytes = n; return nil } }
+func WithCacheMaxBytes(n int64) Option {
+	return func(c *Config) error { c.CacheMaxBytes = n; return nil }
+}
 
 // WithCompression sets compress (CompressionOff or CompressionBrotli).
 func WithCompression(mode Compression) Option {

@@ -126,4 +126,3 @@ func TestGORM(t *testing.T) {
 		})
 	}
 }
-

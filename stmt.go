@@ -81,7 +81,8 @@ func (s *stmt) runExec(ctx context.Context, _ string, args []driver.NamedValue) 
 	if err != nil {
 		return nil, err
 	}
-	return s.up.Exec(values) //nolint:staticcheck // the upstream offers only Exec
+	//lint:ignore SA1019 the upstream statement offers only Exec
+	return s.up.Exec(values)
 }
 
 func (s *stmt) runQuery(ctx context.Context, _ string, args []driver.NamedValue) (driver.Rows, error) {
@@ -92,7 +93,8 @@ func (s *stmt) runQuery(ctx context.Context, _ string, args []driver.NamedValue)
 	if err != nil {
 		return nil, err
 	}
-	return s.up.Query(values) //nolint:staticcheck // the upstream offers only Query
+	//lint:ignore SA1019 the upstream statement offers only Query
+	return s.up.Query(values)
 }
 
 func namedValues(args []driver.Value) []driver.NamedValue {

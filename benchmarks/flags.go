@@ -68,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("benchmarks", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.DurationVar(&o.RTT, "rtt", 20*time.Millisecond, "simulated round-trip time of the WAN proxy (0 to 10s)")
-	fs.DurationVar(&o.Duration, "duration", time.Second, "measuring time of one cell (50ms to 10m)")
+	fs.DurationVar(&o.Duration, "duration", 700*time.Millisecond, "measuring time of one cell (50ms to 10m)")
 	fs.IntVar(&o.Runs, "runs", 3, "repetitions of every cell, interleaved (1 to 20)")
 	workloads := fs.String("workloads", "", "comma list of "+strings.Join(allWorkloads, ",")+" (default all but burst; all with -full)")
 	transports := fs.String("transports", "", "comma list of "+strings.Join(transportNames(), ",")+" (default all)")
@@ -202,6 +202,3 @@ func normalizeTransports(value string) string {
 
 // maxWorkersLevel is the highest episode concurrency level.
 func (o *options) maxWorkersLevel() int { return o.Workers[len(o.Workers)-1] }
-
-// has reports whether workload w is selected.
-func (o *options) has(w string) bool { return slices.Contains(o.Workloads, w) }

@@ -44,10 +44,6 @@ type cellKey struct {
 	RTTms     float64 `json:"rtt_ms"`
 }
 
-// group is a cellKey without the configuration: the cells compared with
-// each other.
-func (k cellKey) group() cellKey { k.Config = ""; return k }
-
 // Cell is the measurement of one cell in one run.
 type Cell struct {
 	cellKey
@@ -93,15 +89,15 @@ type Settings struct {
 
 // Results is everything results.json holds.
 type Results struct {
-	Date        time.Time  `json:"date"`
-	WallSeconds float64    `json:"wall_seconds"`
-	Machine     Machine    `json:"machine"`
-	Settings    Settings   `json:"settings"`
-	Cells       []Cell     `json:"cells"`
-	Summaries   []Summary  `json:"summaries"`
-	Targets     []Target   `json:"targets"`
-	Notes       []string   `json:"notes,omitempty"`
-	Incomplete  bool       `json:"incomplete,omitempty"`
+	Date        time.Time `json:"date"`
+	WallSeconds float64   `json:"wall_seconds"`
+	Machine     Machine   `json:"machine"`
+	Settings    Settings  `json:"settings"`
+	Cells       []Cell    `json:"cells"`
+	Summaries   []Summary `json:"summaries"`
+	Targets     []Target  `json:"targets"`
+	Notes       []string  `json:"notes,omitempty"`
+	Incomplete  bool      `json:"incomplete,omitempty"`
 }
 
 // machineInfo describes this machine.

@@ -15,6 +15,16 @@ type worker struct {
 	rng   *rand.Rand
 	units []time.Duration // latency of each completed unit (episode or op)
 	ops   []time.Duration // latency of each operation inside units
+	zipfG *rand.Zipf      // created on first use by zipf
+}
+
+// zipf returns the worker's Zipf key generator (s = 1.1, v = 1, keys 0 to
+// kvKeys-1).
+func (w *worker) zipf() *rand.Zipf {
+	if w.zipfG == nil {
+		w.zipfG = rand.NewZipf(w.rng, 1.1, 1, kvKeys-1)
+	}
+	return w.zipfG
 }
 
 // op runs f and records its latency as an operation.
@@ -97,11 +107,24 @@ func (r driveResult) metrics() Metrics {
 	return m
 }
 
-// cell builds a Cell from r, with the counters of p.
-func (r driveResult) cell(k cellKey, run int, p *probe, perOpDivisor int64) Cell {
+// cell builds a Cell from r, with the counters of p divided per operation
+// (the operations inside units, or the units when they record none) and
+// per unit.
+func (r driveResult) cell(k cellKey, run int, p *probe) Cell {
 	m := r.metrics()
+	ops := int64(len(r.ops))
+	if ops == 0 {
+		ops = int64(len(r.units))
+	}
 	if p != nil {
-		p.finish(m, perOpDivisor)
+		p.finish(m, ops)
+		units := int64(len(r.units))
+		if up, ok := m["bytes_up"]; ok {
+			m["bytes_per_unit"] = perOp(int64(up+m["bytes_down"]), units)
+		}
+		if hs, ok := m["tls_handshakes"]; ok {
+			m["handshakes_per_unit"] = perOp(int64(hs), units)
+		}
 	}
 	c := Cell{cellKey: k, Run: run, Metrics: m, Errors: r.errors}
 	if r.firstErr != nil {

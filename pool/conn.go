@@ -14,7 +14,7 @@ type Conn[T any] struct {
 	res        *puddle.Resource[*resource[T]] // nil once released
 	r          *resource[T]
 	acquiredAt time.Time
-	leak       leakInfo // filled only when LeakThreshold > 0
+	leak       *leakInfo // nil unless LeakThreshold > 0
 }
 
 // Value returns the underlying connection. It must not be used after

@@ -30,19 +30,30 @@ type waiter struct {
 
 func newGate(limit int) *gate { return &gate{limit: limit} }
 
+// tryAcquire takes a permit if one is free and nobody is queued.
+func (g *gate) tryAcquire() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed || g.held >= g.limit || len(g.waiters) > 0 {
+		return false
+	}
+	g.held++
+	return true
+}
+
 // acquire takes a permit, waiting in FIFO order when none is free. queued,
 // if not nil, is called once (without the lock) after the caller joined the
-// queue, with the queue length. waited reports whether the caller queued.
-func (g *gate) acquire(ctx context.Context, queued func(n int)) (waited bool, err error) {
+// queue, with the queue length.
+func (g *gate) acquire(ctx context.Context, queued func(n int)) error {
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
-		return false, ErrClosed
+		return ErrClosed
 	}
 	if g.held < g.limit && len(g.waiters) == 0 {
 		g.held++
 		g.mu.Unlock()
-		return false, nil
+		return nil
 	}
 	w := &waiter{ch: make(chan struct{}, 1)}
 	g.waiters = append(g.waiters, w)
@@ -55,11 +66,11 @@ func (g *gate) acquire(ctx context.Context, queued func(n int)) (waited bool, er
 	select {
 	case <-w.ch:
 		if w.closed {
-			return true, ErrClosed
+			return ErrClosed
 		}
-		return true, nil
+		return nil
 	case <-ctx.Done():
-		return true, g.abandon(w, ctx.Err())
+		return g.abandon(w, ctx.Err())
 	}
 }
 

@@ -36,6 +36,7 @@ func newLeakRegistry[T any]() *leakRegistry[T] {
 // add registers c and captures the caller's stack, skipping the pool's own
 // frames.
 func (l *leakRegistry[T]) add(c *Conn[T]) {
+	c.leak = &leakInfo{}
 	c.leak.n = runtime.Callers(4, c.leak.pcs[:])
 	l.mu.Lock()
 	l.inUse[c] = struct{}{}

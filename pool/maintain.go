@@ -77,6 +77,9 @@ func (p *Pool[T]) maintain(due *dueTimes) {
 
 // checkLeaks logs connections held longer than LeakThreshold.
 func (p *Pool[T]) checkLeaks() {
+	if p.leaks == nil {
+		return
+	}
 	p.leaks.check(p.cfg.Now(), p.cfg.LeakThreshold, p.cfg.Logger)
 }
 

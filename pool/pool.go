@@ -118,12 +118,17 @@ func (p *Pool[T]) Acquire(ctx context.Context) (*Conn[T], error) {
 		return nil, err
 	}
 	t0 := time.Now()
-	tctx := &traceCtx{}
-	var cancel context.CancelFunc
-	tctx.Context, cancel = p.withTimeout(ctx)
-	defer cancel()
-
-	waited, err := p.gate.acquire(tctx.Context, p.onQueue)
+	tctx := &traceCtx{Context: ctx}
+	var err error
+	waited := !p.gate.tryAcquire()
+	if waited {
+		// Only a caller that must queue pays for a timer: on the fast path
+		// the only possible wait is a dial, which construct bounds itself.
+		var cancel context.CancelFunc
+		tctx.Context, cancel = p.withTimeout(ctx)
+		defer cancel()
+		err = p.gate.acquire(tctx.Context, p.onQueue)
+	}
 	if err == nil {
 		var res *puddle.Resource[*resource[T]]
 		if res, err = p.acquireResource(tctx); err == nil {
@@ -198,15 +203,16 @@ func (p *Pool[T]) checkout(res *puddle.Resource[*resource[T]], t0 time.Time, emp
 
 // acquireError translates a failed acquire into the documented errors.
 func (p *Pool[T]) acquireError(ctx context.Context, tctx *traceCtx, err error, t0 time.Time) error {
+	constructing := tctx.constructing.Load()
 	switch {
 	case errors.Is(err, ErrClosed), errors.Is(err, puddle.ErrClosedPool), p.closed.Load():
 		return ErrClosed
 	case ctx.Err() == context.Canceled:
 		p.canceledAcquires.Add(1)
 		return ctx.Err()
-	case tctx.Err() != nil && errors.Is(err, tctx.Err()):
+	case errors.Is(err, context.DeadlineExceeded) && (tctx.Err() != nil || constructing):
 		p.canceledAcquires.Add(1)
-		return p.timeoutError(time.Since(t0), tctx.constructing.Load())
+		return p.timeoutError(time.Since(t0), constructing, err)
 	}
 	var open *CircuitOpenError
 	if errors.As(err, &open) {
@@ -215,18 +221,31 @@ func (p *Pool[T]) acquireError(ctx context.Context, tctx *traceCtx, err error, t
 	return fmt.Errorf("turso-pooled: pool: creating a connection: %w", err)
 }
 
-// timeoutError snapshots the pool into an AcquireTimeoutError.
-func (p *Pool[T]) timeoutError(waited time.Duration, constructing bool) error {
+// timeoutError snapshots the pool into an AcquireTimeoutError. While
+// constructing, the cause is the dial's own error if it carries more than
+// the deadline, else the latest dial error seen recently.
+func (p *Pool[T]) timeoutError(waited time.Duration, constructing bool, err error) error {
 	s := p.pp.Stat()
 	target, _, _ := p.gate.state()
 	e := &AcquireTimeoutError{
 		Waited: waited, InUse: s.AcquiredResources(), Total: s.TotalResources(),
 		Max: p.cfg.MaxConns, Target: int32(target), Constructing: constructing,
 	}
-	if d := p.lastDialErr.Load(); constructing && d != nil && !d.at.Before(p.cfg.Now().Add(-p.cfg.ConnectTimeout-waited)) {
+	if !constructing {
+		return e
+	}
+	if !isBareContextErr(err) {
+		e.Cause = err
+	} else if d := p.lastDialErr.Load(); d != nil && !d.at.Before(p.cfg.Now().Add(-p.cfg.ConnectTimeout-waited)) {
 		e.Cause = d.err
 	}
 	return e
+}
+
+// isBareContextErr reports whether err is a context error with nothing
+// added, which says nothing about why a dial failed.
+func isBareContextErr(err error) bool {
+	return err == context.DeadlineExceeded || err == context.Canceled
 }
 
 // construct is puddle's constructor: breaker, ConnectTimeout, bookkeeping.
@@ -243,7 +262,9 @@ func (p *Pool[T]) construct(ctx context.Context) (*resource[T], error) {
 	p.breaker.done(err, ctx.Err() == context.Canceled)
 	now := p.cfg.Now()
 	if err != nil {
-		p.lastDialErr.Store(&dialError{err: err, at: now})
+		if !isBareContextErr(err) {
+			p.lastDialErr.Store(&dialError{err: err, at: now})
+		}
 		return nil, err
 	}
 	p.newConns.Add(1)

@@ -188,9 +188,9 @@ func TestCloseDestroysEverythingAndRejectsAcquire(t *testing.T) {
 	held2 := mustAcquire(t, p)
 	held2.Release()
 
+	held2 = mustAcquire(t, p)
 	waiterErr := make(chan error, 1)
 	go func() {
-		_, _ = p.Acquire(context.Background()) // takes held2's slot
 		_, err := p.Acquire(ctxT(t))
 		waiterErr <- err
 	}()
@@ -207,6 +207,7 @@ func TestCloseDestroysEverythingAndRejectsAcquire(t *testing.T) {
 	default:
 	}
 	held.Release()
+	held2.Release()
 	<-closed
 	p.Close() // idempotent
 

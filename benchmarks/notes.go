@@ -1,0 +1,33 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+)
+
+// autoNotes states facts a reader needs to judge the numbers: whether
+// HTTP/2 was really negotiated, and where errors happened.
+func (b *bench) autoNotes(ss []Summary) []string {
+	var notes []string
+	h2 := map[string]float64{}
+	for _, s := range ss {
+		if v := s.Median.get("h2_conns"); !math.IsNaN(v) {
+			h2[s.Transport] += v
+		}
+		if s.Errors > 0 {
+			notes = append(notes, fmt.Sprintf("%s %s %s workers=%d: %d failed units over %d runs (see first_error in results.json).",
+				s.Workload, s.Config, s.Transport, s.Workers, s.Errors, s.Runs))
+		}
+	}
+	if v, ok := h2["https-h1"]; ok && v > 0 {
+		notes = append(notes, "https-h1 cells negotiated HTTP/2 on some connections; the h1 server should not offer it.")
+	}
+	if !b.e.remote {
+		notes = append(notes,
+			"The upstream client (and so turso-pooled, which wraps it) sends Hrana-over-HTTP requests through http.DefaultTransport, which keeps at most 2 idle TCP connections per host over HTTP/1.1; that limit applies to every configuration alike.",
+			fmt.Sprintf("Server, proxies and clients share this machine's %d CPUs (the SQLite engine is in memory), so throughput under load is bounded by CPU, not by the simulated network: compare ratios, not absolute episodes/s.", runtime.NumCPU()),
+			"Episode latency counts from the start of an episode to its end, including any wait for a connection; op_* metrics time each of its 13 statements alone.")
+	}
+	return notes
+}

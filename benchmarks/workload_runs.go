@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// episodes measures the episode workload of target t at each concurrency
+// level, on one DB opened (and pre-warmed) for the run.
+func (b *bench) episodes(ctx context.Context, t *target, run int, wl string, levels []int) error {
+	db, err := b.openWarm(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fn := episode(db, newEpisodeSQL(tablesFor(t.prefix)), b.docs)
+	for _, n := range levels {
+		b.prog.step(fmt.Sprintf("%s %s %s w=%d run %d/%d", wl, t.tr.Name, t.cfg.Name, n, run, b.o.Runs))
+		drive(ctx, n, b.warmup(), seed(run, n, "warmup"), fn)
+		p := startProbe(t, db)
+		r := drive(ctx, n, b.o.Duration, seed(run, n, wl), fn)
+		c := r.cell(b.key(wl, t, n), run, p)
+		if wl == wlOverhead {
+			c.RTTms = 0
+		}
+		b.add(c)
+		b.cleanup(ctx, t)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// overhead runs the episode workload with the target's proxy at RTT 0, to
+// measure what the driver itself costs.
+func (b *bench) overhead(ctx context.Context, t *target, run int) error {
+	if t.proxy == nil {
+		return nil
+	}
+	t.proxy.SetRTT(0)
+	defer t.proxy.SetRTT(b.o.RTT)
+	return b.episodes(ctx, t, run, wlOverhead, b.overheadLevels())
+}
+
+// zipf measures read-mostly key-value traffic: 95 % point reads and 5 %
+// updates, keys drawn from a Zipf distribution (s = 1.1) over kvKeys rows.
+func (b *bench) zipf(ctx context.Context, t *target, run int) error {
+	b.prog.step(fmt.Sprintf("zipf %s %s w=%d run %d/%d", t.tr.Name, t.cfg.Name, zipfWorkers, run, b.o.Runs))
+	db, err := b.openWarm(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tb := tablesFor(t.prefix)
+	read := "SELECT v FROM " + tb.kv + " WHERE k = ?"
+	write := "UPDATE " + tb.kv + " SET v = ? WHERE k = ?"
+	fn := func(ctx context.Context, w *worker) error {
+		k := int(w.zipf().Uint64())
+		if w.rng.IntN(100) < 5 {
+			_, err := db.ExecContext(ctx, write, kvValue(w.rng, k), k)
+			return err
+		}
+		var v []byte
+		return db.QueryRowContext(ctx, read, k).Scan(&v)
+	}
+	drive(ctx, zipfWorkers, b.warmup(), seed(run, zipfWorkers, "zipf-warmup"), fn)
+	p := startProbe(t, db)
+	r := drive(ctx, zipfWorkers, b.o.Duration, seed(run, zipfWorkers, "zipf"), fn)
+	b.add(r.cell(b.key(wlZipf, t, zipfWorkers), run, p))
+	return nil
+}
+
+// bytes measures bytes on the wire: each unit writes a 2–8 KiB JSON
+// document and reads it back by id.
+func (b *bench) bytes(ctx context.Context, t *target, run int) error {
+	b.prog.step(fmt.Sprintf("bytes %s %s w=%d run %d/%d", t.tr.Name, t.cfg.Name, bytesWorkers, run, b.o.Runs))
+	db, err := b.openWarm(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tb := tablesFor(t.prefix)
+	insert := "INSERT INTO " + tb.docs + " (id, body) VALUES (?, ?)"
+	read := "SELECT body FROM " + tb.docs + " WHERE id = ?"
+	fn := func(ctx context.Context, w *worker) error {
+		id := episodeIDs.Add(1)
+		doc := b.docs.pick(w.rng)
+		if err := w.op(func() error { _, err := db.ExecContext(ctx, insert, id, doc); return err }); err != nil {
+			return err
+		}
+		return w.op(func() error {
+			var body []byte
+			if err := db.QueryRowContext(ctx, read, id).Scan(&body); err != nil {
+				return err
+			}
+			if len(body) != len(doc) {
+				return fmt.Errorf("read back %d bytes, wrote %d", len(body), len(doc))
+			}
+			return nil
+		})
+	}
+	drive(ctx, bytesWorkers, b.warmup()/2, seed(run, bytesWorkers, "bytes-warmup"), fn)
+	p := startProbe(t, db)
+	r := drive(ctx, bytesWorkers, max(b.o.Duration/2, minDuration), seed(run, bytesWorkers, "bytes"), fn)
+	c := r.cell(b.key(wlBytes, t, bytesWorkers), run, p)
+	c.Metrics["doc_bytes"] = b.docs.meanSize()
+	b.add(c)
+	b.cleanup(ctx, t)
+	return nil
+}
+
+// burst runs episodes in phases: idle, 64 workers, idle, 8 workers, idle,
+// and reports the latency over both busy phases and the connections opened.
+func (b *bench) burst(ctx context.Context, t *target, run int) error {
+	b.prog.step(fmt.Sprintf("burst %s %s run %d/%d", t.tr.Name, t.cfg.Name, run, b.o.Runs))
+	db, err := b.openWarm(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fn := episode(db, newEpisodeSQL(tablesFor(t.prefix)), b.docs)
+	idle := min(time.Second, b.o.Duration/2)
+	p := startProbe(t, db)
+	var all driveResult
+	for i, n := range []int{64, 8} {
+		if !sleepCtx(ctx, idle) {
+			return ctx.Err()
+		}
+		r := drive(ctx, n, b.o.Duration, seed(run, n, fmt.Sprintf("burst%d", i)), fn)
+		all.units = append(all.units, r.units...)
+		all.ops = append(all.ops, r.ops...)
+		all.errors += r.errors
+		all.elapsed += r.elapsed
+		if all.firstErr == nil {
+			all.firstErr = r.firstErr
+		}
+	}
+	sleepCtx(ctx, idle)
+	b.add(all.cell(b.key(wlBurst, t, 64), run, p))
+	b.cleanup(ctx, t)
+	return nil
+}
+
+// sleepCtx waits for d or until ctx ends; it reports whether d passed. The
+// idle phases of the burst workload are the measurement, not a sync point.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

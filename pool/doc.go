@@ -1,0 +1,88 @@
+// Package pool is the keep-alive connection pool of turso-pooled, generic
+// over the connection type T and built on github.com/jackc/puddle/v2. The
+// driver stores upstream libsql connections in it; its tests use plain ints.
+//
+// # Acquire and release
+//
+// [Pool.Acquire] hands out an idle connection when there is one (counted in
+// [Stat.HandshakesSaved]: a dial the pool saved), otherwise dials a new one
+// while fewer than the target are in use, otherwise queues. The whole call is
+// bounded by the earlier of the caller's deadline and Config.ConnectTimeout;
+// on expiry the [*AcquireTimeoutError] says whether the caller was waiting
+// for a busy pool ("20 of 20 in use, target 20") or for a dial, with the
+// latest dial error as its cause. Dials run under the pool's own context (not
+// the caller's): a dial that outlives its caller still lands in the pool for
+// the next one. [Conn.Release] returns the connection; [Conn.Destroy] closes
+// it and counts the closure under a [DestroyReason].
+//
+// # Keep-alive and health check
+//
+// New dials MinConns connections in the background and returns at once. One
+// maintenance goroutine then runs every HealthCheckPeriod (30s by default):
+// it takes all idle connections with puddle's AcquireAllIdle and gives them
+// back with ReleaseUnused, so the check itself does not reset their idle
+// time. Idle connections past their lifetime, idle longer than
+// MaxConnIdleTime above MinConns, or above the adaptive target are closed;
+// the others are pinged in parallel (unless used within the last second) and
+// closed if the ping fails; then the pool dials back up to MinConns. A
+// destroyed connection also triggers that top-up at once.
+//
+// Servers expire idle Hrana streams. With KeepAlivePeriod set (the driver
+// uses about half the server's stream expiry), idle connections unused for
+// that long are pinged between health checks; a ping counts as activity for
+// the keep-alive but not as use for MaxConnIdleTime. A connection found
+// idle for more than twice KeepAlivePeriod at Acquire (the process was
+// suspended, say) is pinged before it is handed out.
+//
+// # Lifetime jitter
+//
+// With MaxConnLifetime set, each connection's lifetime is shortened by a
+// random fraction in [0, LifetimeJitter) (0.2 by default), so that
+// connections dialed together (at start-up, after an outage) are not all
+// recycled in the same instant. An expired connection is closed at Release,
+// at Acquire (the caller gets another one) or by the health check.
+//
+// # The gate
+//
+// puddle's capacity is fixed at creation; it is MaxConns, the hard ceiling
+// on open connections. The adaptive limit is a separate gate in front of
+// puddle's Acquire: a FIFO semaphore whose capacity (the target) can change
+// at any time. Growing it wakes queued callers at once. Shrinking it
+// preempts nobody: connections in use above the target are closed at Release
+// ([ReasonShrink]) instead of returned, idle ones above it are closed at
+// once, and queued callers are served as soon as the number in use drops
+// below the target. Without Config.Adaptive the target stays at MaxConns.
+// With it, the [adaptive.Policy] is evaluated at its Interval by the
+// maintenance goroutine, and also (at most every few milliseconds) when a
+// caller queues, so that a burst grows the target without waiting for the
+// next tick. It sees acquire waits, queue length, use, acquire rate and the
+// operation latencies reported with [Conn.ObserveOperation].
+//
+// # Circuit breaker
+//
+// After Breaker.Failures consecutive dial failures (5 by default) the
+// breaker opens: callers that would dial get a [*CircuitOpenError]
+// (matching [ErrCircuitOpen]) at once instead of each waiting for its own
+// dial to fail, while idle connections are still handed out. After OpenFor
+// (2s) one caller probes with a real dial while the others keep failing
+// fast; success closes the breaker, failure re-opens it for twice as long,
+// up to 30s. Transitions are logged (open at Warn, half-open and closed at
+// Info) and counted in [Stat.BreakerOpens].
+//
+// # Leak detection
+//
+// With LeakThreshold set, Acquire records the caller's stack, and the
+// maintenance goroutine logs once at Warn every connection held longer than
+// the threshold, with the time held and that stack: usually a Rows, Tx or
+// Conn that was never closed.
+//
+// # Closing
+//
+// [Pool.Close] makes waiting and later Acquire calls fail with [ErrClosed],
+// stops the maintenance goroutine and background dials, closes idle
+// connections, and returns when every connection, including those still in
+// use (closed when released), has been destroyed.
+//
+// All methods of [Pool] are safe for concurrent use; a [Conn] belongs to
+// the caller that acquired it.
+package pool
