@@ -76,6 +76,7 @@ type Config struct {
 	LeakThreshold     time.Duration // pool_leak_threshold; 0 disables leak detection
 	BreakerThreshold  int           // pool_breaker_threshold; 0 disables the circuit breaker
 	BreakerCooldown   time.Duration // pool_breaker_cooldown
+	HTTPRelay         bool          // pool_http_relay: keep-alive relay for Hrana over HTTP
 
 	// Result cache.
 	Cache         bool          // cache
@@ -103,6 +104,7 @@ func NewConfig() *Config {
 		Adaptive:                true,
 		BreakerThreshold:        DefaultBreakerThreshold,
 		BreakerCooldown:         DefaultBreakerCooldown,
+		HTTPRelay:               true,
 		CacheTTL:                DefaultCacheTTL,
 		CacheMaxBytes:           DefaultCacheMaxBytes,
 		Compress:                CompressionOff,

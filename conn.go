@@ -249,9 +249,14 @@ func (cn *conn) ResetSession(ctx context.Context) error {
 	return nil
 }
 
-// IsValid implements driver.Validator.
+// IsValid implements driver.Validator. database/sql calls it before it keeps
+// a connection in its own idle list. While callers are queued in the pool,
+// it answers false so that database/sql closes this wrapper and the upstream
+// connection goes back through the pool's FIFO queue: otherwise connections
+// cycle among the callers that happen to find database/sql's idle list
+// non-empty, and the queued ones starve (a long tail of acquire waits).
 func (cn *conn) IsValid() bool {
-	if cn.bad || cn.closed {
+	if cn.bad || cn.closed || cn.connector.pool.Contended() {
 		return false
 	}
 	if v, ok := cn.up.(driver.Validator); ok {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/turso-pooled/tursopooled/internal/relay"
 	"github.com/turso-pooled/tursopooled/pool"
 	"github.com/turso-pooled/tursopooled/pool/adaptive"
 )
@@ -22,6 +23,7 @@ type Connector struct {
 	cfg       *Config
 	transport transport
 	upstream  driver.Connector
+	relay     *relay.Relay // keep-alive relay for Hrana over HTTP; nil otherwise
 	pool      *pool.Pool[*upstreamConn]
 	features  // cache and compression, see features.go
 	logger    *slog.Logger
@@ -70,20 +72,22 @@ func NewConnectorFromConfig(cfg *Config, opts ...Option) (*Connector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	up, err := newUpstreamConnector(cfg)
+	up, rl, err := newUpstreamConnector(cfg)
 	if err != nil {
 		return nil, err
 	}
-	c := &Connector{cfg: cfg, transport: transportOf(cfg), upstream: up, logger: cfg.Logger}
+	c := &Connector{cfg: cfg, transport: transportOf(cfg), upstream: up, relay: rl, logger: cfg.Logger}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	if err := c.features.init(cfg, c.logger); err != nil {
+		c.closeRelay()
 		return nil, err
 	}
 	p, err := pool.New(c.poolConfig())
 	if err != nil {
 		c.features.close()
+		c.closeRelay()
 		return nil, err
 	}
 	c.pool = p
@@ -207,8 +211,15 @@ func (c *Connector) Close() error {
 	c.closeOnce.Do(func() {
 		c.pool.Close()
 		c.features.close()
+		c.closeRelay()
 	})
 	return nil
+}
+
+func (c *Connector) closeRelay() {
+	if c.relay != nil {
+		_ = c.relay.Close()
+	}
 }
 
 // Config returns a copy of the connector's configuration.

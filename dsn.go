@@ -26,6 +26,7 @@ var schemes = []string{"libsql", "https", "http", "wss", "ws", "file"}
 //	pool_leak_threshold         duration  0      log connections held longer than this; 0 = off
 //	pool_breaker_threshold      int       5      consecutive connect failures that open the circuit breaker; 0 = off
 //	pool_breaker_cooldown       duration  2s     how long the breaker stays open before a probe
+//	pool_http_relay             bool      on     HTTP URLs: keep-alive relay holding up to pool_max_conns connections
 //	cache                       bool      off    result cache
 //	cache_ttl                   duration  5s     base TTL of a cached result
 //	cache_max_ttl               duration  2.5×cache_ttl  ceiling of the access-scored TTL (the staleness bound)

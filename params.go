@@ -64,6 +64,7 @@ var params = []param{
 			return err
 		}, format: func(c *Config) string { return strconv.Itoa(c.BreakerThreshold) }},
 	durationParam("pool_breaker_cooldown", "2s", "circuit breaker", func(c *Config) *time.Duration { return &c.BreakerCooldown }),
+	boolParam("pool_http_relay", "on", "pool", func(c *Config) *bool { return &c.HTTPRelay }),
 	boolParam("cache", "off", "cache", func(c *Config) *bool { return &c.Cache }),
 	durationParam("cache_ttl", "5s", "cache", func(c *Config) *time.Duration { return &c.CacheTTL }),
 	durationParam("cache_max_ttl", "2.5 × cache_ttl", "cache", func(c *Config) *time.Duration { return &c.CacheMaxTTL }),

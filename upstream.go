@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/tursodatabase/libsql-client-go/libsql"
+
+	"github.com/turso-pooled/tursopooled/internal/relay"
 )
 
 // transport is how the upstream driver reaches the database.
@@ -43,11 +45,31 @@ func transportOf(cfg *Config) transport {
 // connections. Remote URLs go through libsql.NewConnector with every option
 // of cfg; file: URLs are opened the way the upstream driver opens them (a
 // registered "sqlite" or "sqlite3" driver) without the *sql.DB that the
-// upstream keeps open for it.
-func newUpstreamConnector(cfg *Config) (driver.Connector, error) {
+// upstream keeps open for it. For Hrana over HTTP it also starts the
+// keep-alive relay (see relay.go) unless pool_http_relay=off; the caller
+// closes it.
+func newUpstreamConnector(cfg *Config) (driver.Connector, *relay.Relay, error) {
 	if transportOf(cfg) == transportFile {
-		return newFileConnector(cfg.URL)
+		up, err := newFileConnector(cfg.URL)
+		return up, nil, err
 	}
+	rl, err := startRelay(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	up, err := libsql.NewConnector(cfg.URL, upstreamOptions(cfg, rl)...)
+	if err != nil {
+		if rl != nil {
+			_ = rl.Close()
+		}
+		return nil, nil, fmt.Errorf("turso-pooled: libsql connector for %s: %w", redactURL(cfg.URL), err)
+	}
+	return up, rl, nil
+}
+
+// upstreamOptions translates cfg into libsql options; with a relay, HTTP
+// requests go to it (WithProxy) carrying its secret header.
+func upstreamOptions(cfg *Config, rl *relay.Relay) []libsql.Option {
 	var opts []libsql.Option
 	if cfg.AuthToken != "" {
 		opts = append(opts, libsql.WithAuthToken(cfg.AuthToken))
@@ -64,14 +86,19 @@ func newUpstreamConnector(cfg *Config) (driver.Connector, error) {
 	if cfg.RemoteEncryptionKey != "" {
 		opts = append(opts, libsql.WithRemoteEncryptionKey(cfg.RemoteEncryptionKey))
 	}
-	if len(cfg.RequestHeaders) > 0 {
-		opts = append(opts, libsql.WithRequestHeaders(cfg.RequestHeaders))
+	headers := maps.Clone(cfg.RequestHeaders)
+	if rl != nil {
+		opts = append(opts, libsql.WithProxy(rl.URL()))
+		name, value := rl.SecretHeader()
+		if headers == nil {
+			headers = map[string]string{}
+		}
+		headers[name] = value
 	}
-	up, err := libsql.NewConnector(cfg.URL, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("turso-pooled: libsql connector for %s: %w", redactURL(cfg.URL), err)
+	if len(headers) > 0 {
+		opts = append(opts, libsql.WithRequestHeaders(headers))
 	}
-	return up, nil
+	return opts
 }
 
 // fileConnector opens file: URLs with the registered SQLite driver.

@@ -28,8 +28,9 @@ func (c *Conn[T]) CreatedAt() time.Time { return c.r.createdAt }
 func (c *Conn[T]) AcquiredAt() time.Time { return c.acquiredAt }
 
 // Release returns the connection to the pool. It is destroyed instead when
-// it is past its lifetime ([ReasonLifetime]), when more connections are open
-// than the adaptive target ([ReasonShrink]), or when the pool is closed.
+// it is past its lifetime ([ReasonLifetime]), when the adaptive target was
+// lowered below the number of open connections ([ReasonShrink]), or when the
+// pool is closed.
 func (c *Conn[T]) Release() {
 	res := c.checkin()
 	if res == nil {
@@ -43,7 +44,7 @@ func (c *Conn[T]) Release() {
 		res.Release() // puddle destroys it
 	case c.r.expired(now):
 		p.destroy(res, ReasonLifetime)
-	case p.resizer != nil && p.aboveTarget():
+	case p.shrinkOnRelease():
 		p.destroy(res, ReasonShrink)
 	default:
 		c.r.lastUsed, c.r.lastActive = now, now

@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // gate is a FIFO counting semaphore whose capacity (the target) can change
@@ -19,6 +20,9 @@ type gate struct {
 	held    int
 	waiters []*waiter // FIFO
 	closed  bool
+
+	// queued mirrors len(waiters) for lock-free reads (Pool.Contended).
+	queued atomic.Int32
 }
 
 // waiter is one blocked acquire. ch receives exactly one value: the grant,
@@ -58,6 +62,7 @@ func (g *gate) acquire(ctx context.Context, queued func(n int)) error {
 	w := &waiter{ch: make(chan struct{}, 1)}
 	g.waiters = append(g.waiters, w)
 	n := len(g.waiters)
+	g.queued.Store(int32(n))
 	g.mu.Unlock()
 
 	if queued != nil {
@@ -91,6 +96,7 @@ func (g *gate) abandon(w *waiter, err error) error {
 				copy(g.waiters[i:], g.waiters[i+1:])
 				g.waiters[len(g.waiters)-1] = nil
 				g.waiters = g.waiters[:len(g.waiters)-1]
+				g.queued.Store(int32(len(g.waiters)))
 				break
 			}
 		}
@@ -126,6 +132,7 @@ func (g *gate) close() {
 		g.waiters[i] = nil
 	}
 	g.waiters = nil
+	g.queued.Store(0)
 }
 
 // state returns the capacity, the permits held and the queue length.
@@ -146,4 +153,5 @@ func (g *gate) grantLocked() {
 		g.held++
 		w.ch <- struct{}{}
 	}
+	g.queued.Store(int32(len(g.waiters)))
 }

@@ -347,3 +347,11 @@ func (t *traceCtx) Value(key any) any {
 	}
 	return t.Context.Value(key)
 }
+
+// Contended reports whether callers are queued for a connection right now.
+// It is a lock-free read, cheap enough for every query: the driver uses it
+// to hand connections back through the pool's FIFO queue, rather than keep
+// them in database/sql's idle list, while anyone waits.
+func (p *Pool[T]) Contended() bool {
+	return p.gate.queued.Load() > 0
+}

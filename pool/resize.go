@@ -27,6 +27,13 @@ type resizer struct {
 	lastQueue  atomic.Int64 // monotonic ns of the last OnQueue evaluation
 	resizes    atomic.Int64
 	lastReason atomic.Pointer[string]
+	// shrinking is true when the last resize lowered the target: only then
+	// does Release close a connection above the target. Above the target
+	// for other reasons (pre-warmed connections while the target is still
+	// at its minimum, a burst racing an up-step) the connection stays idle,
+	// because the target is about to cover it; closing it would only make
+	// the next acquire dial again.
+	shrinking atomic.Bool
 }
 
 // newResizer builds the policy for targets between max(minConns, 1) and
@@ -48,6 +55,12 @@ func newResizer(cfg adaptive.Config, minConns, maxConns int32) (*resizer, error)
 
 // initial is the target before the first decision: the policy's minimum.
 func (r *resizer) initial() int { return r.min }
+
+// shrinkOnRelease reports whether Release must close its connection because
+// the target was lowered and more connections are open than it allows.
+func (p *Pool[T]) shrinkOnRelease() bool {
+	return p.resizer != nil && p.resizer.shrinking.Load() && p.aboveTarget()
+}
 
 // aboveTarget reports whether more connections are open than the adaptive
 // target allows.
@@ -111,6 +124,7 @@ func (p *Pool[T]) applyLocked(d adaptive.Decision) {
 		return
 	}
 	r.target.Store(int32(d.Target))
+	r.shrinking.Store(d.Target < old)
 	p.gate.setLimit(d.Target)
 	r.resizes.Add(1)
 	reason := d.Reason

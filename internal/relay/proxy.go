@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httputil"
+	"sync"
 	"sync/atomic"
 )
 
@@ -25,6 +26,31 @@ func (r *Relay) newProxy() *httputil.ReverseProxy {
 		ModifyResponse: r.countResponse,
 		ErrorHandler:   r.proxyError,
 		ErrorLog:       log.New(io.Discard, "", 0),
+		BufferPool:     copyBuffers,
+	}
+}
+
+// copyBufferSize is the size of the buffers that copy response bodies.
+const copyBufferSize = 32 << 10
+
+// copyBuffers recycles response copy buffers across requests and relays;
+// without it ReverseProxy allocates 32 KiB per request.
+var copyBuffers httputil.BufferPool = &bufferPool{pool: sync.Pool{New: func() any {
+	b := make([]byte, copyBufferSize)
+	return &b
+}}}
+
+// bufferPool implements httputil.BufferPool with a sync.Pool. It is safe
+// for concurrent use.
+type bufferPool struct{ pool sync.Pool }
+
+// Get returns a buffer of copyBufferSize bytes.
+func (p *bufferPool) Get() []byte { return *p.pool.Get().(*[]byte) }
+
+// Put returns b to the pool; buffers of another size are dropped.
+func (p *bufferPool) Put(b []byte) {
+	if len(b) == copyBufferSize {
+		p.pool.Put(&b)
 	}
 }
 
