@@ -139,11 +139,13 @@ func (f *features) invalidate(st *statement) {
 	if st.info.InvalidatesAll() {
 		f.schema.reset()
 		f.cache.InvalidateAll()
+		f.storm.note(time.Now(), st)
 		return
 	}
 	tables, ok := f.schema.writeDeps(st.info.WriteTables)
 	if !ok {
 		f.cache.InvalidateAll()
+		f.storm.note(time.Now(), st)
 		return
 	}
 	f.cache.Invalidate(tables)

@@ -207,11 +207,28 @@ func (c *Connector) Driver() driver.Driver { return &Driver{connector: c} }
 // Close implements io.Closer; db.Close() calls it. It closes every pooled
 // connection, stops the background goroutines and drops the cache. Later
 // Connect calls fail with [ErrConnectorClosed].
+//
+// Connections still in use (a *sql.Rows or *sql.Conn the application never
+// closed) are closed when they are released. Close waits for them for at
+// most pool_connect_timeout (capped at 5 s), then logs a warning and returns
+// rather than hang db.Close(); the pool's shutdown completes in the
+// background when the last one is released.
 func (c *Connector) Close() error {
 	c.closeOnce.Do(func() {
-		c.pool.Close()
-		c.features.close()
-		c.closeRelay()
+		done := make(chan struct{})
+		go func() {
+			c.pool.Close()
+			c.features.close()
+			c.closeRelay()
+			close(done)
+		}()
+		wait := min(c.cfg.ConnectTimeout, 5*time.Second)
+		select {
+		case <-done:
+		case <-time.After(wait):
+			c.logger.Warn("turso-pooled: connector closed with connections still in use; they close when released",
+				slog.Int("in_use", int(c.pool.Stat().InUseConns())))
+		}
 	})
 	return nil
 }

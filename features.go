@@ -20,6 +20,7 @@ type features struct {
 	compressWrites bool
 	maxEntryBytes  int64 // largest result the cache stores
 	schema         schemaDeps
+	storm          stormDetector
 }
 
 func (f *features) init(cfg *Config, logger *slog.Logger) error {
@@ -47,6 +48,7 @@ func (f *features) init(cfg *Config, logger *slog.Logger) error {
 		return fmt.Errorf("turso-pooled: cache: %w", err)
 	}
 	f.schema.logger = logger
+	f.storm.logger = logger
 	return nil
 }
 

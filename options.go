@@ -131,6 +131,10 @@ func WithPoolBreakerCooldown(d time.Duration) Option {
 	return func(c *Config) error { c.BreakerCooldown = d; return nil }
 }
 
+// WithPoolHTTPRelay sets pool_http_relay: whether Hrana-over-HTTP requests go
+// through the connector's keep-alive relay (on by default).
+func WithPoolHTTPRelay(on bool) Option { return func(c *Config) error { c.HTTPRelay = on; return nil } }
+
 // WithCache sets cache (on or off).
 func WithCache(on bool) Option { return func(c *Config) error { c.Cache = on; return nil } }
 

@@ -224,3 +224,35 @@ func TestConnectorClose(t *testing.T) {
 		t.Fatalf("server still has %d active streams after db.Close()", a)
 	}
 }
+
+// TestCloseDoesNotHangOnLeakedConn: db.Close() returns within
+// pool_connect_timeout even when the application leaked a connection; the
+// leaked one is closed when finally released.
+func TestCloseDoesNotHangOnLeakedConn(t *testing.T) {
+	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
+	db, err := sql.Open(tursopooled.DriverName, dsnFor(target{url: srv.WSURL(), token: testToken}, "pool_connect_timeout=300ms&pool_min_conns=1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaked, err := db.Conn(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	go func() { db.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("db.Close() hangs while a connection is leaked")
+	}
+	t.Logf("db.Close() returned after %v with a leaked connection", time.Since(start))
+	leaked.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Stats().ActiveStreams > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if a := srv.Stats().ActiveStreams; a != 0 {
+		t.Fatalf("%d streams still open after the leaked connection was released", a)
+	}
+}

@@ -48,15 +48,22 @@
 // on open connections. The adaptive limit is a separate gate in front of
 // puddle's Acquire: a FIFO semaphore whose capacity (the target) can change
 // at any time. Growing it wakes queued callers at once. Shrinking it
-// preempts nobody: connections in use above the target are closed at Release
-// ([ReasonShrink]) instead of returned, idle ones above it are closed at
-// once, and queued callers are served as soon as the number in use drops
-// below the target. Without Config.Adaptive the target stays at MaxConns.
+// preempts nobody: idle connections above the new target are closed at once,
+// connections in use above it are closed at Release ([ReasonShrink]) instead
+// of returned, and queued callers are served as soon as the number in use
+// drops below the target. Connections open above the target for other
+// reasons (pre-warmed ones while the target is still at its minimum, dials
+// racing an up-step) are kept: the target is about to cover them, and
+// closing them would only make the next caller dial again. The health check
+// closes idle ones that stay above the target. Without Config.Adaptive the target stays at MaxConns.
 // With it, the [adaptive.Policy] is evaluated at its Interval by the
 // maintenance goroutine, and also (at most every few milliseconds) when a
 // caller queues, so that a burst grows the target without waiting for the
 // next tick. It sees acquire waits, queue length, use, acquire rate and the
 // operation latencies reported with [Conn.ObserveOperation].
+// [Pool.Contended] tells, without a lock, whether callers are queued at the
+// gate; the driver uses it to route released connections through this FIFO
+// queue instead of database/sql's idle list while anyone waits.
 //
 // # Circuit breaker
 //
