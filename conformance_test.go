@@ -350,3 +350,30 @@ func TestConformanceConcurrent(t *testing.T) {
 		}
 	})
 }
+
+func TestConformanceClosedHandles(t *testing.T) {
+	forEachTarget(t, func(t *testing.T, db *sql.DB, _ target) {
+		ctx := testCtx(t)
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := conn.PrepareContext(ctx, "SELECT 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ExecContext(ctx); err == nil {
+			t.Error("statement on a closed conn succeeded")
+		}
+		if err := conn.PingContext(ctx); !errors.Is(err, sql.ErrConnDone) {
+			t.Errorf("ping on a closed conn = %v, want sql.ErrConnDone", err)
+		}
+		db.Close()
+		if _, err := db.ExecContext(ctx, "SELECT 1"); err == nil || !strings.Contains(err.Error(), "database is closed") {
+			t.Errorf("exec on a closed DB = %v, want \"sql: database is closed\"", err)
+		}
+	})
+}

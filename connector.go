@@ -42,9 +42,6 @@ type upstreamConn struct {
 	lastUsed atomic.Int64 // UnixNano of the last release (or of the dial)
 }
 
-// maxProbes bounds how many suspicious idle connections Connect probes
-// before it gives up probing and hands out what it gets.
-const maxProbes = 8
 
 var (
 	_ driver.Connector = (*Connector)(nil)
@@ -174,7 +171,7 @@ func pingUpstream(ctx context.Context, dc driver.Conn) error {
 // connection from the pool (dialing one if needed, within
 // pool_connect_timeout). The returned conn's Close gives it back.
 func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
-	for probes := 0; ; probes++ {
+	for {
 		pc, err := c.pool.Acquire(ctx)
 		if err != nil {
 			if errors.Is(err, pool.ErrClosed) {
@@ -183,7 +180,10 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 			return nil, err
 		}
 		uc := pc.Value()
-		if probes < maxProbes && uc.lastUsed.Load() < c.lastBroken.Load() {
+		// Every suspect is probed: each failed probe destroys one connection
+		// (so the loop ends), and a connection dialed after the last failure
+		// is never a suspect.
+		if uc.lastUsed.Load() < c.lastBroken.Load() {
 			if err := c.ping(ctx, uc); err != nil {
 				pc.Destroy(pool.ReasonHealthCheck)
 				continue
@@ -233,10 +233,26 @@ func (c *Connector) Close() error {
 	return nil
 }
 
+// closeRelay stops the HTTP relay. The upstream HTTP connections close their
+// server-side streams with fire-and-forget requests sent just after their
+// Close, so the relay first lets those through: it waits (at most 1 s) until
+// no request is in flight and none arrived for 50 ms. Without this the
+// server would keep the streams until it expires them.
 func (c *Connector) closeRelay() {
-	if c.relay != nil {
-		_ = c.relay.Close()
+	if c.relay == nil {
+		return
 	}
+	deadline := time.Now().Add(time.Second)
+	last := c.relay.Stats().Requests
+	for time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		st := c.relay.Stats()
+		if st.Requests == last && st.InFlight == 0 {
+			break
+		}
+		last = st.Requests
+	}
+	_ = c.relay.Close()
 }
 
 // Config returns a copy of the connector's configuration.

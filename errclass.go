@@ -44,8 +44,24 @@ func isConnBroken(err error) bool {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "stream is closed") || strings.Contains(msg, "WebSocket closed") ||
-		strings.Contains(msg, "connection reset") || strings.Contains(msg, "broken pipe")
+	for _, sign := range brokenSigns {
+		if strings.Contains(msg, sign) {
+			return true
+		}
+	}
+	return false
+}
+
+// brokenSigns are the messages by which the upstream driver says that a
+// connection is unusable without wrapping driver.ErrBadConn:
+//   - "error code NNN: …" is how its HTTP connection reports any non-200
+//     answer (a 5xx, a 429, the relay's 502), after which it has marked its
+//     stream closed: every later call fails with "stream is closed";
+//   - "turso-pooled relay:" is the relay's own failure to reach the server;
+//   - the rest are network failures seen through the WebSocket library.
+var brokenSigns = []string{
+	"stream is closed", "error code ", "turso-pooled relay:",
+	"WebSocket closed", "connection reset", "broken pipe",
 }
 
 // notSent reports whether a driver.ErrBadConn from the upstream driver was
