@@ -42,7 +42,6 @@ type upstreamConn struct {
 	lastUsed atomic.Int64 // UnixNano of the last release (or of the dial)
 }
 
-
 var (
 	_ driver.Connector = (*Connector)(nil)
 	_ io.Closer        = (*Connector)(nil)
