@@ -50,16 +50,50 @@ func (b *bench) transportsFor(wl string) []transportSpec {
 		if b.o.Full {
 			return b.e.transports
 		}
+	case wlAdaptive:
+		return []transportSpec{b.adaptiveTransport()}
 	}
 	return []transportSpec{b.primaryTransport()}
 }
 
-// configsFor returns the configurations workload wl compares.
-func configsFor(wl string) []configSpec {
-	if wl == wlOverhead {
-		return []configSpec{allConfigs[1], allConfigs[2]}
+// embeddedOnly reports whether workload wl needs the embedded server and
+// its proxies (RTT 0, bytes on the wire, bandwidth): it is skipped with
+// -dsn.
+func embeddedOnly(wl string) bool {
+	return wl == wlOverhead || wl == wlCompression || wl == wlCacheMiss
+}
+
+// groupRunner returns the function that runs an opt-in workload for all
+// its configurations at once on one transport (they interleave inside it),
+// or nil for a workload run one target at a time.
+func (b *bench) groupRunner(wl string) func(context.Context, transportSpec, int) error {
+	switch wl {
+	case wlAdaptive:
+		return b.adaptive
+	case wlCompression:
+		return b.compression
+	case wlCacheMiss:
+		return b.cacheMiss
 	}
-	return allConfigs
+	return nil
+}
+
+// groupSteps is the number of progress steps of a group workload per run
+// and transport.
+func (b *bench) groupSteps(wl string) int {
+	switch wl {
+	case wlAdaptive:
+		n := 2*len(adaptiveConfigs) + len(overloadConfigs)
+		if b.e.remote {
+			n -= len(overloadConfigs)
+		}
+		return n
+	case wlCompression:
+		return b.compressionSteps()
+	case wlCacheMiss:
+		return 2
+	}
+	return 0
 }
 
 // cellsPerTarget is how many cells workload wl measures per target and run.
@@ -85,10 +119,13 @@ func (b *bench) overheadLevels() []int {
 func (b *bench) totalCells() int {
 	n := 0
 	for _, wl := range b.o.Workloads {
-		if wl == wlOverhead && b.e.remote {
-			continue
+		switch {
+		case embeddedOnly(wl) && b.e.remote:
+		case b.groupRunner(wl) != nil:
+			n += len(b.transportsFor(wl)) * b.groupSteps(wl)
+		default:
+			n += len(b.transportsFor(wl)) * len(configsFor(wl)) * b.cellsPerTarget(wl)
 		}
-		n += len(b.transportsFor(wl)) * len(configsFor(wl)) * b.cellsPerTarget(wl)
 	}
 	return n * b.o.Runs
 }
@@ -101,10 +138,16 @@ func (b *bench) warmup() time.Duration { return min(maxWarmup, b.o.Duration/4) }
 func (b *bench) runAll(ctx context.Context) error {
 	for run := 1; run <= b.o.Runs; run++ {
 		for _, wl := range b.o.Workloads {
-			if wl == wlOverhead && b.e.remote {
+			if embeddedOnly(wl) && b.e.remote {
 				continue
 			}
 			for _, tr := range b.transportsFor(wl) {
+				if g := b.groupRunner(wl); g != nil {
+					if err := g(ctx, tr, run); err != nil {
+						return fmt.Errorf("benchmarks: %s %s run %d: %w", wl, tr.Name, run, err)
+					}
+					continue
+				}
 				for _, c := range rotate(configsFor(wl), run-1) {
 					if err := ctx.Err(); err != nil {
 						return err

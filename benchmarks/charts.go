@@ -9,7 +9,12 @@ import (
 // buildCharts makes the report's charts from the summaries.
 func buildCharts(r *Results) []chart {
 	var cs []chart
-	cfgs := r.Settings.Configs
+	var cfgs []string // the standard configurations: the opt-in workloads' own have no episode cells
+	for _, c := range r.Settings.Configs {
+		if configRank(c) < len(allConfigs) {
+			cfgs = append(cfgs, c)
+		}
+	}
 	load := r.Settings.Workers[len(r.Settings.Workers)-1]
 	for _, tr := range r.Settings.Transports {
 		if c, ok := latencyChart(r, tr, load, cfgs); ok {
@@ -36,7 +41,7 @@ func latencyChart(r *Results, tr string, w int, cfgs []string) (chart, bool) {
 	vals := make([][]float64, len(cfgs))
 	found := false
 	for i, c := range cfgs {
-		s, ok := findSummary(r.Summaries, cellKey{wlEpisode, c, tr, w, r.Settings.RTTms})
+		s, ok := findSummary(r.Summaries, cellKey{wlEpisode, c, tr, w, r.Settings.RTTms, ""})
 		vals[i] = []float64{math.NaN(), math.NaN(), math.NaN()}
 		if ok {
 			found = true
@@ -61,7 +66,7 @@ func throughputChart(r *Results, tr string, cfgs []string) (chart, bool) {
 		vals[i] = make([]float64, len(xs))
 		for j, w := range r.Settings.Workers {
 			vals[i][j] = math.NaN()
-			if s, ok := findSummary(r.Summaries, cellKey{wlEpisode, c, tr, w, r.Settings.RTTms}); ok {
+			if s, ok := findSummary(r.Summaries, cellKey{wlEpisode, c, tr, w, r.Settings.RTTms, ""}); ok {
 				vals[i][j], found = s.Median.get("throughput"), true
 			}
 		}
@@ -88,7 +93,7 @@ func bytesChart(r *Results, cfgs []string) (chart, bool) {
 	for i, c := range cfgs {
 		for _, tr := range trs {
 			v := math.NaN()
-			if s, ok := findSummary(r.Summaries, cellKey{wl, c, tr, w, r.Settings.RTTms}); ok {
+			if s, ok := findSummary(r.Summaries, cellKey{wl, c, tr, w, r.Settings.RTTms, ""}); ok {
 				v = s.Median.get("bytes_per_unit") / 1024
 			}
 			vals[i] = append(vals[i], v)
@@ -107,7 +112,7 @@ func coldWarmChart(r *Results, cfgs []string) (chart, bool) {
 		}
 		vals := make([][]float64, len(cfgs))
 		for i, c := range cfgs {
-			s, _ := findSummary(r.Summaries, cellKey{wlColdWarm, c, tr, 1, r.Settings.RTTms})
+			s, _ := findSummary(r.Summaries, cellKey{wlColdWarm, c, tr, 1, r.Settings.RTTms, ""})
 			vals[i] = []float64{s.Median.get("cold_ms"), s.Median.get("prewarmed_ms"), s.Median.get("warm_p50_ms")}
 		}
 		title := "First query vs warm query, " + tr

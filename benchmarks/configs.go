@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/tursodatabase/libsql-client-go/libsql"
@@ -25,6 +26,7 @@ type configSpec struct {
 	Short  string // table-name prefix
 	Pooled bool   // turso-pooled (StatsOf works)
 	Params string // extra turso-pooled DSN parameters
+	Query  string // the whole turso-pooled DSN query instead of pool_max_conns=<-pool>+Params
 }
 
 // allConfigs lists the configurations in their base order.
@@ -33,6 +35,85 @@ var allConfigs = []configSpec{
 	{Name: cfgTuned, Short: "lt"},
 	{Name: cfgPooled, Short: "tp", Pooled: true},
 	{Name: cfgFull, Short: "tpcb", Pooled: true, Params: "&cache=on&compress=br"},
+}
+
+// Configuration names of the opt-in workloads.
+const (
+	cfgAdaptive = "adaptive"     // pool_min_conns=5, pool_max_conns=50, adaptive
+	cfgFixedMin = "fixed-min"    // adaptive off, 5 connections at most
+	cfgFixedMax = "fixed-max"    // adaptive off, 50 connections at most (5 pre-dialed)
+	cfgBrotli   = "pooled+br"    // compress=br, cache off
+	cfgCache    = "pooled+cache" // cache=on, compress off
+)
+
+// adaptiveMax is pool_max_conns of the adaptive and fixed-max
+// configurations, adaptiveMin pool_min_conns of all three.
+const (
+	adaptiveMin = 5
+	adaptiveMax = 50
+)
+
+// adaptiveConfigs are the pool sizings the adaptive workload compares. They
+// ignore -pool: the issue fixes them at min 5 and max 50.
+var adaptiveConfigs = []configSpec{
+	{Name: cfgAdaptive, Short: "ad", Pooled: true, Query: "pool_min_conns=5&pool_max_conns=50&pool_adaptive=on"},
+	{Name: cfgFixedMin, Short: "fmin", Pooled: true, Query: "pool_min_conns=5&pool_max_conns=5&pool_adaptive=off"},
+	{Name: cfgFixedMax, Short: "fmax", Pooled: true, Query: "pool_min_conns=5&pool_max_conns=50&pool_adaptive=off"},
+}
+
+// compressionConfigs compare compress=br with no compression, cache off in
+// both.
+var compressionConfigs = []configSpec{
+	allConfigs[2],
+	{Name: cfgBrotli, Short: "tpbr", Pooled: true, Params: "&compress=br"},
+}
+
+// cacheMissConfigs compare cache=on with cache=off, compression off in
+// both.
+var cacheMissConfigs = []configSpec{
+	allConfigs[2],
+	{Name: cfgCache, Short: "tpc", Pooled: true, Params: "&cache=on"},
+}
+
+// everyConfig lists every configuration once, in report order.
+var everyConfig = func() []configSpec {
+	out := slices.Clone(allConfigs)
+	for _, c := range slices.Concat(adaptiveConfigs, compressionConfigs, cacheMissConfigs) {
+		if !slices.ContainsFunc(out, func(o configSpec) bool { return o.Name == c.Name }) {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
+
+// configsFor returns the configurations workload wl compares.
+func configsFor(wl string) []configSpec {
+	switch wl {
+	case wlOverhead:
+		return []configSpec{allConfigs[1], allConfigs[2]}
+	case wlAdaptive:
+		return adaptiveConfigs
+	case wlCompression:
+		return compressionConfigs
+	case wlCacheMiss:
+		return cacheMissConfigs
+	}
+	return allConfigs
+}
+
+// runConfigs returns the configurations the workloads need targets for: the
+// four standard ones always (the setup DB and the default tables use them),
+// and those of the selected opt-in workloads.
+func runConfigs(workloads []string) []configSpec {
+	out := slices.Clone(allConfigs)
+	for _, wl := range workloads {
+		for _, c := range configsFor(wl) {
+			if !slices.ContainsFunc(out, func(o configSpec) bool { return o.Name == c.Name }) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // configNames returns the names of cs.
@@ -46,11 +127,15 @@ func configNames(cs []configSpec) []string {
 
 // open opens a *sql.DB of configuration c on the server at base (an
 // https:// or wss:// URL without query) with token. poolSize is
-// pool_max_conns, and both database/sql limits of libsql-tuned. Errors never
+// pool_max_conns (unless c.Query replaces it), and both database/sql limits
+// of libsql-tuned. Errors never
 // contain the token.
 func (c configSpec) open(base, token string, poolSize int) (*sql.DB, error) {
 	if c.Pooled {
 		dsn := base + "?pool_max_conns=" + strconv.Itoa(poolSize) + c.Params
+		if c.Query != "" {
+			dsn = base + "?" + c.Query
+		}
 		if token != "" {
 			dsn += "&authToken=" + url.QueryEscape(token)
 		}

@@ -39,6 +39,23 @@
 //   - burst: idle, 64 workers, idle, 8 workers, idle (only with -full or
 //     when named in -workloads).
 //
+// Opt-in workloads (run with -full or when named in -workloads) compare
+// their own configurations:
+//
+//   - adaptive: turso-pooled with pool_adaptive=on (min 5, max 50) against
+//     fixed pools of 5 and of at most 50 connections, over wss: a burst
+//     (idle 1s, 64 workers for -burst-secs, idle, 8 workers for half as
+//     long, idle) with p95, connection-seconds (TotalConns sampled every
+//     10ms and integrated) and when the target met demand; a steady load of
+//     16 workers for -steady-secs counting the target's direction changes;
+//     and an overloaded server (SetMaxConcurrency(4), SetRequestDelay(5ms))
+//     under 64 workers.
+//   - compression: compress=br against no compression, writing and reading
+//     back 1–16 KiB JSON documents at RTT 0 and -rtt (bytes on the wire and
+//     latency), then the episode with 8 workers behind a 10 Mbit/s link.
+//   - cachemiss: at RTT 0, cache=on against cache=off on queries that never
+//     hit, and the end-to-end latency of a hit.
+//
 // # Output
 //
 // A progress line on stderr, a summary table on stdout, and in -out

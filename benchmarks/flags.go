@@ -19,12 +19,17 @@ const (
 	wlBytes    = "bytes"
 	wlOverhead = "overhead"
 	wlBurst    = "burst"
+
+	wlAdaptive    = "adaptive"    // adaptive pool against fixed sizes (opt-in)
+	wlCompression = "compression" // compress=br by document size, RTT and bandwidth (opt-in)
+	wlCacheMiss   = "cachemiss"   // what a cache miss adds, what a hit costs (opt-in)
 )
 
 // allWorkloads lists the workloads in the order they run.
-var allWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead, wlBurst}
+var allWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead, wlBurst, wlAdaptive, wlCompression, wlCacheMiss}
 
-// defaultWorkloads is the default subset (burst only with -full).
+// defaultWorkloads is the default subset (burst, adaptive, compression and
+// cachemiss only with -full or when named in -workloads).
 var defaultWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead}
 
 // Limits of the numeric flags.
@@ -35,6 +40,8 @@ const (
 	maxRuns     = 20
 	maxPool     = 1000
 	maxWorkers  = 1024
+	minPhase    = 0.05 // seconds, -burst-secs and -steady-secs
+	maxPhase    = 600.0
 )
 
 // options is the parsed command line.
@@ -49,8 +56,19 @@ type options struct {
 	DSN        string
 	Out        string
 	Timeout    time.Duration
-	Pool       int // pool size: pool_max_conns and the tuned database/sql limits
+	Pool       int     // pool size: pool_max_conns and the tuned database/sql limits
+	BurstSecs  float64 // seconds of the 64-worker phase of the adaptive burst scenario
+	SteadySecs float64 // seconds of the adaptive steady and overloaded scenarios
 }
+
+// burst returns BurstSecs as a duration.
+func (o *options) burst() time.Duration { return secs(o.BurstSecs) }
+
+// steady returns SteadySecs as a duration.
+func (o *options) steady() time.Duration { return secs(o.SteadySecs) }
+
+// secs converts seconds to a duration.
+func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // errUsage marks a command-line error (exit status 2).
 var errUsage = errors.New("usage error")
@@ -78,6 +96,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Out, "out", "benchmarks/results", "directory for results.json, report.md and the SVG charts")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound on the whole run")
 	fs.IntVar(&o.Pool, "pool", 20, "pool size: pool_max_conns, and SetMaxOpenConns/SetMaxIdleConns of libsql-tuned (1 to 1000)")
+	fs.Float64Var(&o.BurstSecs, "burst-secs", 0, "seconds of the adaptive workload's 64-worker burst (default 3; 10 with -full)")
+	fs.Float64Var(&o.SteadySecs, "steady-secs", 0, "seconds of the adaptive workload's steady and overloaded scenarios (default 6; 20 with -full)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -122,6 +142,12 @@ func (o *options) fill(workloads, transports, workers string, set map[string]boo
 			o.Workers = []int{1, 8, 32, 64}
 		}
 	}
+	if !set["burst-secs"] {
+		o.BurstSecs = pick(o.Full, 10, 3)
+	}
+	if !set["steady-secs"] {
+		o.SteadySecs = pick(o.Full, 20, 6)
+	}
 	if o.DSN != "" && (set["rtt"] || set["transports"]) {
 		return usageError("-dsn cannot be combined with -rtt or -transports; accepted: -dsn alone (the real network sets the latency, the URL scheme the transport)")
 	}
@@ -141,6 +167,10 @@ func (o *options) validate() error {
 		return usageError("-pool %d is out of range; accepted: 1 to %d", o.Pool, maxPool)
 	case o.Timeout <= 0:
 		return usageError("-timeout %v is out of range; accepted: a positive duration such as 10m", o.Timeout)
+	case !(o.BurstSecs >= minPhase && o.BurstSecs <= maxPhase):
+		return usageError("-burst-secs %g is out of range; accepted: %g to %g", o.BurstSecs, minPhase, maxPhase)
+	case !(o.SteadySecs >= minPhase && o.SteadySecs <= maxPhase):
+		return usageError("-steady-secs %g is out of range; accepted: %g to %g", o.SteadySecs, minPhase, maxPhase)
 	case strings.TrimSpace(o.Out) == "":
 		return usageError("-out is empty; accepted: a directory path")
 	}
@@ -202,3 +232,11 @@ func normalizeTransports(value string) string {
 
 // maxWorkersLevel is the highest episode concurrency level.
 func (o *options) maxWorkersLevel() int { return o.Workers[len(o.Workers)-1] }
+
+// pick returns a when cond holds, else b.
+func pick(cond bool, a, b float64) float64 {
+	if cond {
+		return a
+	}
+	return b
+}

@@ -17,6 +17,9 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if o.RTT != 20*time.Millisecond || o.Runs != 3 || o.Pool != 20 || o.Timeout != 10*time.Minute {
 		t.Errorf("defaults = %+v", o)
 	}
+	if o.BurstSecs != 3 || o.SteadySecs != 6 {
+		t.Errorf("default -burst-secs %v -steady-secs %v, want 3 and 6", o.BurstSecs, o.SteadySecs)
+	}
 	if !slices.Equal(o.Workloads, defaultWorkloads) || !slices.Equal(o.Workers, []int{1, 32}) ||
 		!slices.Equal(o.Transports, transportNames()) {
 		t.Errorf("default lists = %v %v %v", o.Workloads, o.Workers, o.Transports)
@@ -27,6 +30,21 @@ func TestParseFlagsDefaults(t *testing.T) {
 	}
 	if !slices.Equal(full.Workloads, allWorkloads) || !slices.Equal(full.Workers, []int{1, 8, 32, 64}) {
 		t.Errorf("-full lists = %v %v", full.Workloads, full.Workers)
+	}
+	if full.BurstSecs != 10 || full.SteadySecs != 20 || !slices.Contains(full.Workloads, wlAdaptive) {
+		t.Errorf("-full: -burst-secs %v -steady-secs %v workloads %v", full.BurstSecs, full.SteadySecs, full.Workloads)
+	}
+	for _, wl := range []string{wlAdaptive, wlCompression, wlCacheMiss} {
+		if slices.Contains(o.Workloads, wl) {
+			t.Errorf("default workloads include opt-in %s", wl)
+		}
+	}
+	short, err := parseFlags([]string{"-full", "-burst-secs", "0.5", "-steady-secs", "1.5"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if short.burst() != 500*time.Millisecond || short.steady() != 1500*time.Millisecond {
+		t.Errorf("explicit phases = %v %v, want 500ms 1.5s", short.burst(), short.steady())
 	}
 }
 
@@ -63,6 +81,9 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"workers out of range", []string{"-workers", "0"}, "1 to 1024"},
 		{"pool out of range", []string{"-pool", "0"}, "-pool"},
 		{"zero timeout", []string{"-timeout", "0s"}, "-timeout"},
+		{"burst too short", []string{"-burst-secs", "0"}, "-burst-secs"},
+		{"steady too long", []string{"-steady-secs", "1000"}, "-steady-secs"},
+		{"steady not a number", []string{"-steady-secs", "NaN"}, "-steady-secs"},
 		{"empty out", []string{"-out", " "}, "-out"},
 		{"positional argument", []string{"extra"}, `"extra"`},
 		{"dsn with rtt", []string{"-dsn", "libsql://x.example", "-rtt", "5ms"}, "-dsn cannot be combined"},

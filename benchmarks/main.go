@@ -118,7 +118,7 @@ func (b *bench) results(start time.Time, incomplete bool) *Results {
 	return &Results{
 		Date: start.UTC(), WallSeconds: time.Since(start).Seconds(), Machine: machineInfo(),
 		Settings: Settings{RTTms: rtt, Duration: o.Duration.String(), Runs: o.Runs, Workloads: o.Workloads,
-			Transports: trs, Workers: o.Workers, Configs: configNames(allConfigs), Pool: o.Pool, Full: o.Full, Server: server},
+			Transports: trs, Workers: o.Workers, Configs: configNames(runConfigs(o.Workloads)), Pool: o.Pool, Full: o.Full, Server: server},
 		Cells: b.cells, Summaries: sums, Targets: evaluateTargets(sums, trs, o.maxWorkersLevel()),
 		Notes: append(b.notes, b.autoNotes(sums)...), Incomplete: incomplete,
 	}

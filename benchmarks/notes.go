@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 )
 
 // autoNotes states facts a reader needs to judge the numbers: whether
@@ -19,6 +20,16 @@ func (b *bench) autoNotes(ss []Summary) []string {
 			notes = append(notes, fmt.Sprintf("%s %s %s workers=%d: %d failed units over %d runs (see first_error in results.json).",
 				s.Workload, s.Config, s.Transport, s.Workers, s.Errors, s.Runs))
 		}
+	}
+	for _, wl := range b.o.Workloads {
+		if b.e.remote && embeddedOnly(wl) {
+			notes = append(notes, fmt.Sprintf("The %s workload needs the embedded server and its WAN proxy; it did not run against -dsn.", wl))
+		}
+	}
+	if slices.Contains(b.o.Workloads, wlAdaptive) {
+		notes = append(notes, fmt.Sprintf("Adaptive pool: a down-step needs 10 s of low use and comes no sooner than 30 s after an up-step "+
+			"(pool/adaptive DownStableFor and UpDwell defaults), so within a %.0f s burst scenario the target only grows; "+
+			"connection-seconds can fall below fixed-max's only where the target held demand back.", 3+1.5*b.o.BurstSecs))
 	}
 	if v, ok := h2["https-h1"]; ok && v > 0 {
 		notes = append(notes, "https-h1 cells negotiated HTTP/2 on some connections; the h1 server should not offer it.")

@@ -40,6 +40,11 @@ func markdownReport(r *Results, charts []chart) string {
 	sb.WriteString("Configurations: **libsql-default** (upstream driver, database/sql defaults), **libsql-tuned** " +
 		"(upstream, SetMaxOpenConns = SetMaxIdleConns = pool size), **pooled** (turso-pooled, pool only), " +
 		"**pooled+cache+br** (cache=on&compress=br). Every number is the median over runs.\n\n")
+	if len(s.Configs) > len(allConfigs) {
+		sb.WriteString("Opt-in workloads' configurations: **adaptive** (pool_min_conns=5, pool_max_conns=50, pool_adaptive=on), " +
+			"**fixed-min** (pool_adaptive=off, 5 connections), **fixed-max** (pool_adaptive=off, at most 50, 5 pre-dialed), " +
+			"**pooled+br** (compress=br) and **pooled+cache** (cache=on) against **pooled**.\n\n")
+	}
 	if r.Incomplete {
 		sb.WriteString("> **Incomplete run** — see the notes at the end.\n\n")
 	}

@@ -21,19 +21,19 @@ func fakeResults() *Results {
 		f := float64(i + 1)
 		for _, w := range []int{1, 32} {
 			for _, tr := range []string{"https-h1", "wss"} {
-				cells = append(cells, Cell{cellKey: cellKey{wlEpisode, c.Name, tr, w, 20}, Run: 1,
+				cells = append(cells, Cell{cellKey: cellKey{wlEpisode, c.Name, tr, w, 20, ""}, Run: 1,
 					Metrics: Metrics{"p50_ms": 300 / f, "p95_ms": 400 / f, "p99_ms": 500 / f, "throughput": 10 * f * float64(w),
 						"op_p95_ms": 60 / f, "handshakes_per_op": 1 / f, "handshakes_per_1k_ops": 1000 / f, "bytes_per_unit": 60000 / f}})
 			}
 		}
 		cells = append(cells,
-			Cell{cellKey: cellKey{wlColdWarm, c.Name, "wss", 1, 20}, Run: 1, Metrics: Metrics{"cold_ms": 100, "prewarmed_ms": 100 / f, "warm_p50_ms": 21}},
-			Cell{cellKey: cellKey{wlZipf, c.Name, "wss", zipfWorkers, 20}, Run: 1, Metrics: Metrics{"throughput": 300 * f, "cache_hit_ratio": math.NaN()}},
-			Cell{cellKey: cellKey{wlBytes, c.Name, "wss", bytesWorkers, 20}, Run: 1, Metrics: Metrics{"bytes_per_unit": 14000 / f, "doc_bytes": 4900}},
-			Cell{cellKey: cellKey{wlBurst, c.Name, "wss", 64, 20}, Run: 1, Metrics: Metrics{"p50_ms": 300, "tcp_conns": 4}})
+			Cell{cellKey: cellKey{wlColdWarm, c.Name, "wss", 1, 20, ""}, Run: 1, Metrics: Metrics{"cold_ms": 100, "prewarmed_ms": 100 / f, "warm_p50_ms": 21}},
+			Cell{cellKey: cellKey{wlZipf, c.Name, "wss", zipfWorkers, 20, ""}, Run: 1, Metrics: Metrics{"throughput": 300 * f, "cache_hit_ratio": math.NaN()}},
+			Cell{cellKey: cellKey{wlBytes, c.Name, "wss", bytesWorkers, 20, ""}, Run: 1, Metrics: Metrics{"bytes_per_unit": 14000 / f, "doc_bytes": 4900}},
+			Cell{cellKey: cellKey{wlBurst, c.Name, "wss", 64, 20, ""}, Run: 1, Metrics: Metrics{"p50_ms": 300, "tcp_conns": 4}})
 	}
 	for _, c := range []string{cfgTuned, cfgPooled} {
-		cells = append(cells, Cell{cellKey: cellKey{wlOverhead, c, "wss", 1, 0}, Run: 1, Metrics: Metrics{"p50_ms": 10, "throughput": 90}})
+		cells = append(cells, Cell{cellKey: cellKey{wlOverhead, c, "wss", 1, 0, ""}, Run: 1, Metrics: Metrics{"p50_ms": 10, "throughput": 90}})
 	}
 	ss := summarizeCells(cells)
 	return &Results{

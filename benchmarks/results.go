@@ -42,6 +42,7 @@ type cellKey struct {
 	Transport string  `json:"transport"`
 	Workers   int     `json:"workers"`
 	RTTms     float64 `json:"rtt_ms"`
+	Variant   string  `json:"variant,omitempty"` // scenario of an opt-in workload: "burst", "size=4KiB", "miss"…
 }
 
 // Cell is the measurement of one cell in one run.
@@ -198,9 +199,9 @@ func summariesOf(ss []Summary, w, tr string) []Summary {
 	return out
 }
 
-// configRank orders configurations as in allConfigs.
+// configRank orders configurations as in everyConfig.
 func configRank(name string) int {
-	return slices.IndexFunc(allConfigs, func(c configSpec) bool { return c.Name == name })
+	return slices.IndexFunc(everyConfig, func(c configSpec) bool { return c.Name == name })
 }
 
 // writeJSON writes r to dir/results.json.

@@ -114,9 +114,10 @@ func newEmbeddedEnv(o *options) (_ *env, err error) {
 	return e, nil
 }
 
-// addTargets creates the proxies and targets of transport tr.
+// addTargets creates the proxies and targets of transport tr: one per
+// configuration the selected workloads use.
 func (e *env) addTargets(o *options, tr transportSpec, srv *tursotest.Server, token string) error {
-	for _, c := range allConfigs {
+	for _, c := range runConfigs(o.Workloads) {
 		p, err := wansim.New(wansim.Config{Target: srv.Addr(), RTT: o.RTT, ConnectRTT: true})
 		if err != nil {
 			return fmt.Errorf("benchmarks: start proxy for %s/%s: %w", c.Name, tr.Name, err)
@@ -159,7 +160,7 @@ func newRemoteEnv(ctx context.Context, o *options, connectTimeout time.Duration)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range allConfigs {
+	for _, c := range runConfigs(o.Workloads) {
 		e.targets[c.Name+"|"+tr.Name] = &target{cfg: c, tr: tr, base: base, token: cfg.AuthToken,
 			prefix: "tpbench_" + tag[:8] + "_" + c.Short + "_"}
 	}

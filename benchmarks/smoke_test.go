@@ -53,3 +53,65 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("stdout lacks the table or the total time:\n%s", stdout.String())
 	}
 }
+
+// TestSmokeOptIn runs the opt-in workloads with tiny phases and checks that
+// results.json holds every scenario of each, without errors, and their
+// targets.
+func TestSmokeOptIn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole program")
+	}
+	dir := t.TempDir()
+	var stdout, stderr strings.Builder
+	code := run(t.Context(), []string{"-duration", "100ms", "-runs", "1", "-rtt", "2ms", "-burst-secs", "0.4", "-steady-secs", "0.3",
+		"-workloads", "adaptive,compression,cachemiss", "-transports", "h2,wss", "-out", dir}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("results.json does not parse: %v", err)
+	}
+	seen := map[string]int{}
+	for _, c := range r.Cells {
+		if c.Errors > 0 {
+			t.Errorf("%s %s %s: %d errors, first %s", c.Workload, c.Variant, c.Config, c.Errors, c.FirstError)
+		}
+		seen[c.Workload+"/"+c.Variant+"/"+c.Config]++
+	}
+	want := []string{"adaptive/burst/adaptive", "adaptive/burst/fixed-min", "adaptive/burst/fixed-max",
+		"adaptive/steady/adaptive", "adaptive/overload/fixed-max", "compression/size=16KiB/pooled+br",
+		"compression/size=1KiB/pooled", "compression/bw=10Mbit/s/pooled+br", "cachemiss/miss/pooled+cache", "cachemiss/hit/pooled"}
+	for _, k := range want {
+		if seen[k] == 0 {
+			t.Errorf("results.json has no cell %s; has %v", k, seen)
+		}
+	}
+	if n := seen["compression/size=4KiB/pooled+br"]; n != 2 { // RTT 0 and 2ms
+		t.Errorf("compression 4KiB pooled+br has %d cells, want 2", n)
+	}
+	names := map[string]bool{}
+	for _, tg := range r.Targets {
+		names[tg.Name] = true
+	}
+	for _, n := range []string{"adaptive target reaches demand", "adaptive target stability", "adaptive under server overload",
+		"compress=br bytes on the wire", "cache miss overhead", "cache hit latency"} {
+		if !names[n] {
+			t.Errorf("no target %q", n)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Adaptive pool, bursty load", "Adaptive pool, steady load", "overloaded server",
+		"Compression: write a JSON document", "10 Mbit/s", "Cache miss and hit cost"} {
+		if !strings.Contains(string(report), title) {
+			t.Errorf("report.md lacks the table %q", title)
+		}
+	}
+}

@@ -122,6 +122,7 @@ func reportTables(r *Results) []table {
 			metricCol("p99 ms", "p99_ms", 1), metricCol("TCP conns", "tcp_conns", 0), metricCol("TLS handshakes", "tls_handshakes", 0),
 			metricCol("pool new conns", "pool_new_conns", 0), colErrors},
 		rows: summariesOf(r.Summaries, wlBurst, "")})
+	ts = append(ts, extraTables(r)...)
 	out := ts[:0]
 	for _, t := range ts {
 		if len(t.rows) > 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Target status values.
@@ -26,6 +27,9 @@ type Target struct {
 // evaluateTargets checks the goals against the summaries.
 func evaluateTargets(ss []Summary, transports []string, loadWorkers int) []Target {
 	var ts []Target
+	if !slices.ContainsFunc(ss, func(s Summary) bool { return s.Workload == wlEpisode }) {
+		transports = nil // the episode workload did not run: its goals are not rows of this report
+	}
 	for _, tr := range transports {
 		for _, w := range []int{1, loadWorkers} {
 			ts = append(ts, episodeLatencyTargets(ss, tr, w)...)
@@ -35,7 +39,8 @@ func evaluateTargets(ss []Summary, transports []string, loadWorkers int) []Targe
 		}
 		ts = append(ts, loadTargets(ss, tr, loadWorkers)...)
 	}
-	return append(ts, overheadTargets(ss)...)
+	ts = append(ts, overheadTargets(ss)...)
+	return append(ts, extraTargets(ss)...)
 }
 
 // episodeLatencyTargets compares the episode p50 of pooled+cache+br with

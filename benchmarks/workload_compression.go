@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/turso-pooled/tursopooled/compress/jsondoc"
+)
+
+// Shape of the compression workload.
+const (
+	compressionDocs      = 16        // documents generated per size
+	bandwidthCap         = 1_250_000 // bytes per second per direction: 10 Mbit/s
+	bandwidthWorkers     = 8
+	varBandwidth         = "bw=10Mbit/s"
+	compressionSizeLabel = "size=%dKiB"
+)
+
+// compressionSizes are the document sizes, in KiB.
+var compressionSizes = []int{1, 2, 4, 8, 16}
+
+// sizeVariant names the variant of a document size in KiB.
+func sizeVariant(kib int) string { return fmt.Sprintf(compressionSizeLabel, kib) }
+
+// compressionRTTs returns the RTTs the size sweep runs at: 0 and -rtt.
+func (b *bench) compressionRTTs() []time.Duration {
+	if b.o.RTT == 0 {
+		return []time.Duration{0}
+	}
+	return []time.Duration{0, b.o.RTT}
+}
+
+// compression runs, on transport tr: for each RTT and document size, a
+// serial write-then-read of JSON documents with and without compress=br;
+// then the episode workload with 8 workers behind a 10 Mbit/s link.
+func (b *bench) compression(ctx context.Context, tr transportSpec, run int) error {
+	cfgs := rotate(compressionConfigs, run-1)
+	defer b.resetProxies(tr, cfgs)
+	for _, rtt := range b.compressionRTTs() {
+		for _, kib := range compressionSizes {
+			docs := sizedDocs(kib<<10, uint64(kib))
+			for _, c := range cfgs {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				t := b.e.target(c.Name, tr.Name)
+				t.proxy.SetRTT(rtt)
+				b.prog.step(fmt.Sprintf("compression %s %s %s rtt=%v run %d/%d", sizeVariant(kib), tr.Name, c.Name, rtt, run, b.o.Runs))
+				if err := b.writeRead(ctx, t, run, rtt, kib, docs); err != nil {
+					return fmt.Errorf("%s %s: %w", sizeVariant(kib), c.Name, err)
+				}
+			}
+		}
+	}
+	for _, c := range cfgs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := b.e.target(c.Name, tr.Name)
+		t.proxy.SetRTT(b.o.RTT)
+		t.proxy.SetBandwidth(bandwidthCap)
+		b.prog.step(fmt.Sprintf("compression %s %s %s run %d/%d", varBandwidth, tr.Name, c.Name, run, b.o.Runs))
+		if err := b.bandwidthEpisodes(ctx, t, run); err != nil {
+			return fmt.Errorf("%s %s: %w", varBandwidth, c.Name, err)
+		}
+	}
+	return nil
+}
+
+// resetProxies puts the proxies of cfgs on tr back to -rtt and no
+// bandwidth cap.
+func (b *bench) resetProxies(tr transportSpec, cfgs []configSpec) {
+	for _, c := range cfgs {
+		if t := b.e.target(c.Name, tr.Name); t.proxy != nil {
+			t.proxy.SetRTT(b.o.RTT)
+			t.proxy.SetBandwidth(0)
+		}
+	}
+}
+
+// sizedDocs generates compressionDocs JSON documents of about size bytes.
+func sizedDocs(size int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	docs := make([]string, compressionDocs)
+	for i := range docs {
+		docs[i] = string(jsondoc.Generate(rng, size))
+	}
+	return docs
+}
+
+// writeRead measures one cell of the size sweep: serially, insert a
+// document and read it back by id; bytes on the wire per pair from the
+// proxy.
+func (b *bench) writeRead(ctx context.Context, t *target, run int, rtt time.Duration, kib int, docs []string) error {
+	db, err := b.openWarm(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fn := docRoundTrip(db, tablesFor(t.prefix), docs)
+	drive(ctx, 1, b.warmup()/2, seed(run, kib, "compression-warmup"), fn)
+	p := startProbe(t, db)
+	r := drive(ctx, 1, b.o.Duration, seed(run, kib, "compression"), fn)
+	k := b.key(wlCompression, t, 1)
+	k.RTTms, k.Variant = ms(rtt), sizeVariant(kib)
+	c := r.cell(k, run, p)
+	var n int
+	for _, d := range docs {
+		n += len(d)
+	}
+	c.Metrics["doc_bytes"] = float64(n) / float64(len(docs))
+	b.add(c)
+	b.cleanup(ctx, t)
+	return nil
+}
+
+// docRoundTrip returns a unit that inserts one of docs and reads it back,
+// checking its length.
+func docRoundTrip(db *sql.DB, tb tables, docs []string) unitFunc {
+	insert := "INSERT INTO " + tb.docs + " (id, body) VALUES (?, ?)"
+	read := "SELECT body FROM " + tb.docs + " WHERE id = ?"
+	return func(ctx context.Context, w *worker) error {
+		id := episodeIDs.Add(1)
+		doc := docs[w.rng.IntN(len(docs))]
+		if err := w.op(func() error { _, err := db.ExecContext(ctx, insert, id, doc); return err }); err != nil {
+			return err
+		}
+		return w.op(func() error {
+			var body []byte
+			if err := db.QueryRowContext(ctx, read, id).Scan(&body); err != nil {
+				return err
+			}
+			if len(body) != len(doc) {
+				return fmt.Errorf("read back %d bytes, wrote %d", len(body), len(doc))
+			}
+			return nil
+		})
+	}
+}
+
+// bandwidthEpisodes runs the episode workload with bandwidthWorkers
+// workers behind the capped link (the proxy is already set).
+func (b *bench) bandwidthEpisodes(ctx context.Context, t *target, run int) error {
+	db, err := b.openWarm(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fn := episode(db, newEpisodeSQL(tablesFor(t.prefix)), b.docs)
+	drive(ctx, bandwidthWorkers, b.warmup(), seed(run, bandwidthWorkers, "bw-warmup"), fn)
+	p := startProbe(t, db)
+	r := drive(ctx, bandwidthWorkers, b.o.Duration, seed(run, bandwidthWorkers, "bw"), fn)
+	k := b.key(wlCompression, t, bandwidthWorkers)
+	k.Variant = varBandwidth
+	b.add(r.cell(k, run, p))
+	b.cleanup(ctx, t)
+	return nil
+}
+
+// compressionSteps is the number of progress steps of one run.
+func (b *bench) compressionSteps() int {
+	return len(b.compressionRTTs())*len(compressionSizes)*len(compressionConfigs) + len(compressionConfigs)
+}
+
+// compressionVariants lists the variants in report order.
+func compressionVariants() []string {
+	out := make([]string, 0, len(compressionSizes)+1)
+	for _, kib := range compressionSizes {
+		out = append(out, sizeVariant(kib))
+	}
+	return slices.Concat(out, []string{varBandwidth})
+}
