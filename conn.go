@@ -243,6 +243,9 @@ func (cn *conn) ResetSession(ctx context.Context) error {
 			return driver.ErrBadConn
 		}
 	}
+	if cn.connector.transport == transportHTTP {
+		return cn.noteErr(cn.connector.refreshStream(ctx, cn.up, cn.usedAt))
+	}
 	if r, ok := cn.up.(driver.SessionResetter); ok {
 		return cn.noteErr(r.ResetSession(ctx))
 	}
@@ -296,10 +299,13 @@ func (cn *conn) noteErr(err error) error {
 }
 
 // statementErr is noteErr for statements, deciding what database/sql may
-// retry. It retries (on another connection) every statement that returned
-// driver.ErrBadConn, which it does only when nothing may have been applied:
-//   - a read-only statement that failed because its connection broke is
-//     safe to run again, so the failure becomes driver.ErrBadConn;
+// retry. database/sql retries (on another connection) every statement that
+// returned driver.ErrBadConn, so the driver returns it only when nothing can
+// have been applied twice:
+//   - a statement that broke its connection before it could run on the
+//     server (see notSent) is safe to run again;
+//   - a read-only statement that failed because its connection broke is safe
+//     to run again too;
 //   - a statement that is not read-only and lost its connection after it may
 //     have reached the server must not run twice, so driver.ErrBadConn from
 //     the upstream becomes [MaybeAppliedError].
@@ -311,15 +317,16 @@ func (cn *conn) statementErr(ctx context.Context, st *statement, err error) erro
 	}
 	cn.noteErr(err)
 	badConn := errors.Is(err, driver.ErrBadConn)
+	broken := badConn || isConnBroken(err)
 	switch {
-	case ctx.Err() != nil || cn.inTx():
+	case ctx.Err() != nil || cn.inTx() || !broken:
 		return err
-	case st.readOnly():
-		if !badConn && isConnBroken(err) {
-			return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
+	case notSent(err) || st.readOnly():
+		if badConn {
+			return err
 		}
-		return err
-	case badConn && !notSent(err):
+		return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
+	case badConn:
 		return &MaybeAppliedError{Err: err}
 	}
 	return err

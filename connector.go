@@ -189,15 +189,30 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 			}
 		}
 		if c.transport == transportHTTP {
-			// A stream left open by the previous user may have been
-			// expired by the server meanwhile; start the next request on a
-			// fresh stream, as database/sql's own reuse does.
-			if r, ok := uc.Conn.(driver.SessionResetter); ok {
-				_ = r.ResetSession(ctx)
-			}
+			_ = c.refreshStream(ctx, uc.Conn, uc.lastUsed.Load())
 		}
 		return newConn(c, uc.Conn, poolLease{c: c, pc: pc}), nil
 	}
+}
+
+// streamRefreshAfter is how long an HTTP connection may sit unused before
+// its server-side stream is replaced: half of sqld's 10 s stream expiry.
+const streamRefreshAfter = 5 * time.Second
+
+// refreshStream prepares an HTTP connection for reuse after it was last used
+// at lastUsed (UnixNano). The upstream driver drops the server-side stream at
+// every reuse, which costs one extra request (the stream's close) per
+// statement. turso-pooled keeps a recently used stream, as the upstream's
+// WebSocket connections keep theirs, and replaces only one idle long enough
+// that the server may expire it before the next request.
+func (c *Connector) refreshStream(ctx context.Context, dc driver.Conn, lastUsed int64) error {
+	if time.Since(time.Unix(0, lastUsed)) < streamRefreshAfter {
+		return nil
+	}
+	if r, ok := dc.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
 }
 
 // Driver implements driver.Connector.

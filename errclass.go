@@ -64,15 +64,24 @@ var brokenSigns = []string{
 	"WebSocket closed", "connection reset", "broken pipe",
 }
 
-// notSent reports whether a driver.ErrBadConn from the upstream driver was
-// raised before the statement could reach the server, so that retrying it
-// cannot apply it twice. The upstream driver returns no typed distinction,
-// so this matches the messages of the failure points that precede the send:
-// an HTTP stream already known closed, a stream the server refused as
-// expired, and a WebSocket write that failed.
+// notSent reports whether an error from the upstream driver was raised
+// before the statement could run on the server, so that retrying it cannot
+// apply it twice. The upstream driver returns no typed distinction, so this
+// matches the messages of the failure points that precede execution: an
+// HTTP stream already known closed; an HTTP 400, which a Hrana server sends
+// for a request it refused as a whole (an expired stream, an unknown baton)
+// while statement errors come back inside a 200 answer; a stream refused as
+// expired; a WebSocket write that failed; and the relay failing to dial.
 func notSent(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "stream is closed") ||
-		strings.Contains(msg, "STREAM_EXPIRED") ||
-		strings.Contains(msg, "failed to write")
+	for _, sign := range notSentSigns {
+		if strings.Contains(msg, sign) {
+			return true
+		}
+	}
+	return false
+}
+
+var notSentSigns = []string{
+	"stream is closed", "error code 400:", "STREAM_EXPIRED", "failed to write", "turso-pooled relay: dial ",
 }

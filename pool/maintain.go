@@ -145,7 +145,7 @@ func (p *Pool[T]) pingIdle(res *puddle.Resource[*resource[T]]) {
 			res.ReleaseUnused()
 			return
 		}
-		p.cfg.Logger.Debug("turso-pooled: pool: ping failed, closing connection", slog.Any("error", err))
+		p.cfg.Logger.Info("turso-pooled: pool: health check failed; closing the connection and dialing a replacement", slog.Any("error", err))
 		p.destroy(res, ReasonHealthCheck)
 		return
 	}
