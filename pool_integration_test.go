@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -54,6 +56,10 @@ func TestPoolBoundsServerConnections(t *testing.T) {
 		{name: "https-h2", tls: true, h2: true},
 	}
 	const maxConns = 8
+	queries := 50 // per worker; POOL_BOUNDS_QUERIES=2000 reproduces the measurement
+	if n, err := strconv.Atoi(os.Getenv("POOL_BOUNDS_QUERIES")); err == nil && n > 0 {
+		queries = n
+	}
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			opts := []tursotest.Option{tursotest.WithAuthToken(testToken)}
@@ -66,23 +72,24 @@ func TestPoolBoundsServerConnections(t *testing.T) {
 				url = srv.WSURL()
 			}
 			tg := target{name: m.name, url: url, token: testToken}
-			ctx := testCtx(t)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(queries)*300*time.Millisecond)
+			defer cancel()
 
 			plain := openLibsql(t, tg)
-			if err := runWorkers(ctx, plain, 32, 50); err != nil {
+			if err := runWorkers(ctx, plain, 32, queries); err != nil {
 				t.Fatal(err)
 			}
 			plain.Close()
 			base := settledStats(srv)
 
 			pooled := openPooled(t, tg, fmt.Sprintf("pool_max_conns=%d&pool_min_conns=2", maxConns))
-			if err := runWorkers(ctx, pooled, 32, 50); err != nil {
+			if err := runWorkers(ctx, pooled, 32, queries); err != nil {
 				t.Fatal(err)
 			}
 			after := srv.Stats()
 			conns, handshakes := after.TCPAccepted-base.TCPAccepted, after.TLSHandshakes-base.TLSHandshakes
-			t.Logf("%s, 32 workers × 50 queries: server TCP connections / TLS handshakes: libsql %d / %d, turso-pooled %d / %d",
-				m.name, base.TCPAccepted, base.TLSHandshakes, conns, handshakes)
+			t.Logf("%s, 32 workers × %d queries: server TCP connections / TLS handshakes: libsql %d / %d, turso-pooled %d / %d",
+				m.name, queries, base.TCPAccepted, base.TLSHandshakes, conns, handshakes)
 			if conns > maxConns || handshakes > maxConns {
 				t.Errorf("turso-pooled made %d connections and %d handshakes, want ≤ pool_max_conns (%d)", conns, handshakes, maxConns)
 			}
