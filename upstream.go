@@ -31,10 +31,11 @@ func (t transport) String() string {
 }
 
 func transportOf(cfg *Config) transport {
+	u := strings.ToLower(cfg.URL) // URL schemes are case-insensitive
 	switch {
-	case strings.HasPrefix(cfg.URL, "file:"):
+	case strings.HasPrefix(u, "file:"):
 		return transportFile
-	case strings.HasPrefix(cfg.URL, "ws://"), strings.HasPrefix(cfg.URL, "wss://"):
+	case strings.HasPrefix(u, "ws://"), strings.HasPrefix(u, "wss://"):
 		return transportWS
 	default:
 		return transportHTTP
