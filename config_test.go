@@ -238,3 +238,50 @@ func TestSchemeCaseInsensitive(t *testing.T) {
 		t.Fatalf("ping through %s: %v", url, err)
 	}
 }
+
+// TestEveryParameterHasAnOption: each DSN parameter has a typed Option that
+// sets exactly that parameter.
+func TestEveryParameterHasAnOption(t *testing.T) {
+	options := map[string]tursopooled.Option{
+		"authToken":                  tursopooled.WithAuthToken("t"),
+		"tls":                        tursopooled.WithTLS(false),
+		"pool_min_conns":             tursopooled.WithPoolMinConns(2),
+		"pool_max_conns":             tursopooled.WithPoolMaxConns(9),
+		"pool_max_conn_idle_time":    tursopooled.WithPoolMaxConnIdleTime(time.Minute),
+		"pool_max_conn_lifetime":     tursopooled.WithPoolMaxConnLifetime(time.Minute),
+		"pool_health_check_period":   tursopooled.WithPoolHealthCheckPeriod(time.Minute),
+		"pool_connect_timeout":       tursopooled.WithPoolConnectTimeout(time.Second),
+		"pool_adaptive":              tursopooled.WithPoolAdaptive(false),
+		"pool_leak_threshold":        tursopooled.WithPoolLeakThreshold(time.Minute),
+		"pool_breaker_threshold":     tursopooled.WithPoolBreakerThreshold(3),
+		"pool_breaker_cooldown":      tursopooled.WithPoolBreakerCooldown(time.Second),
+		"pool_http_relay":            tursopooled.WithPoolHTTPRelay(false),
+		"cache":                      tursopooled.WithCache(true),
+		"cache_ttl":                  tursopooled.WithCacheDefaultTTL(time.Second),
+		"cache_max_ttl":              tursopooled.WithCacheMaxTTL(time.Minute),
+		"cache_max_bytes":            tursopooled.WithCacheMaxBytes(1 << 20),
+		"compress":                   tursopooled.WithCompression(tursopooled.CompressionBrotli),
+		"compress_threshold":         tursopooled.WithCompressThreshold(2048),
+		"compress_max_decoded_bytes": tursopooled.WithCompressMaxDecodedBytes(1 << 20),
+	}
+	base := tursopooled.NewConfig()
+	base.URL = "libsql://h:8080"
+	for _, p := range tursopooled.DocumentedParams() {
+		opt, ok := options[p.Key]
+		if !ok {
+			t.Errorf("no typed Option for %s", p.Key)
+			continue
+		}
+		cfg := base.Clone()
+		if err := cfg.Apply(opt); err != nil {
+			t.Fatalf("%s: %v", p.Key, err)
+		}
+		dsn := cfg.FormatDSN()
+		if !strings.Contains(dsn, p.Key+"=") {
+			t.Errorf("the Option for %s does not set it: %s", p.Key, dsn)
+		}
+		if n := strings.Count(dsn, "="); n != 1 {
+			t.Errorf("the Option for %s sets %d parameters: %s", p.Key, n, dsn)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package tursopooled_test
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -261,5 +262,26 @@ func TestCloseDoesNotHangOnLeakedConn(t *testing.T) {
 	}
 	if a := srv.Stats().ActiveStreams; a != 0 {
 		t.Fatalf("%d streams still open after the leaked connection was released", a)
+	}
+}
+
+// TestDriverOpenDirect: Driver.Open (which database/sql never calls, since
+// the driver implements DriverContext) gives a working connection whose
+// Close releases everything it started.
+func TestDriverOpenDirect(t *testing.T) {
+	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
+	d := &tursopooled.Driver{}
+	dc, err := d.Open(dsnFor(target{url: srv.WSURL(), token: testToken}, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := dc.(driver.Pinger); !ok || p.Ping(testCtx(t)) != nil {
+		t.Fatal("the connection from Driver.Open does not ping")
+	}
+	if err := dc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Open("libsql://h?pool_max_conns=x"); err == nil {
+		t.Fatal("Driver.Open accepted a bad DSN")
 	}
 }
