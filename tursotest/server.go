@@ -150,8 +150,14 @@ func (s *Server) CertPool() *x509.CertPool {
 // TrustInProcess makes http.DefaultTransport (which the upstream libsql
 // client's HTTP requests and WebSocket dials use) trust the server's CA, in
 // addition to the roots it trusted before, and returns the function that
-// undoes it. It changes process-global state and is meant for tests; it is
-// safe to use from parallel tests with several servers. Child processes
+// stops trusting it. It changes process-global state and is meant for tests:
+// the first call installs a verifying TLS configuration on
+// http.DefaultTransport that stays for the life of the process (verifying
+// against the same roots as before, plus the CAs trusted at the time), so
+// that requests still in flight from one test never race with the next. It
+// is safe to use from parallel tests with several servers. The server name
+// is verified for DNS names; for IP-address URLs (which send no server name)
+// only the chain is, so use it in tests, never in production code. Child processes
 // should instead read CACertPEM from a file named by SSL_CERT_FILE. Without
 // WithTLS it does nothing.
 func (s *Server) TrustInProcess() (restore func()) {

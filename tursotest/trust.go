@@ -8,12 +8,14 @@ import (
 	"sync"
 )
 
-// trust is the process-wide state behind TrustInProcess. While at least one
-// CA is trusted, http.DefaultTransport verifies server certificates against
-// the system roots (or the roots it had) plus every trusted CA. The
-// transport's TLSClientConfig is written only when the first CA is added and
-// when the last one is removed, so servers can come and go while requests
-// run.
+// trust is the process-wide state behind TrustInProcess. Once a CA has been
+// trusted, http.DefaultTransport verifies server certificates against the
+// system roots (or the roots it had) plus every CA trusted at that moment.
+// The transport's TLSClientConfig is written exactly once, when the first CA
+// is added, and never restored: requests that outlive a test (the upstream
+// driver closes HTTP streams from background goroutines) read it while later
+// tests add and remove CAs, and a second write would race with them. With no
+// CA left it verifies exactly as before: against the same roots.
 var trust struct {
 	mu        sync.Mutex
 	cas       map[*x509.Certificate]int
@@ -61,9 +63,9 @@ func untrustCA(t *http.Transport, ca *x509.Certificate) {
 	if trust.cas[ca]--; trust.cas[ca] <= 0 {
 		delete(trust.cas, ca)
 	}
-	if len(trust.cas) == 0 && trust.installed {
-		t.TLSClientConfig = trust.saved
-		trust.saved, trust.installed = nil, false
+	if len(trust.cas) == 0 {
+		// Connections verified with a CA that is no longer trusted must
+		// not be reused; TLSClientConfig itself stays (see trust).
 		t.CloseIdleConnections()
 	}
 }
