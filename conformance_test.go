@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/turso-pooled/tursopooled/tursotest"
 )
 
 // The conformance suite: every case runs on every transport through plain
@@ -376,4 +378,37 @@ func TestConformanceClosedHandles(t *testing.T) {
 			t.Errorf("exec on a closed DB = %v, want \"sql: database is closed\"", err)
 		}
 	})
+}
+
+// TestFailedCommitDoesNotLeakTransaction: a COMMIT that fails on a deferred
+// foreign key leaves SQLite's transaction open; the connection must not be
+// reused with it (the next user would run inside it).
+func TestFailedCommitDoesNotLeakTransaction(t *testing.T) {
+	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
+	db := openPooled(t, target{url: srv.WSURL(), token: testToken}, "pool_max_conns=1&pool_min_conns=1")
+	db.SetMaxOpenConns(1)
+	ctx := testCtx(t)
+	parent, child := tableName("parent"), tableName("child")
+	mustExec(t, db, "CREATE TABLE "+parent+" (id INTEGER PRIMARY KEY)")
+	mustExec(t, db, "CREATE TABLE "+child+" (p INTEGER REFERENCES "+parent+"(id) DEFERRABLE INITIALLY DEFERRED)")
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"PRAGMA foreign_keys = ON", "BEGIN", "INSERT INTO " + child + " VALUES (42)"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err == nil {
+		t.Fatal("COMMIT with a dangling deferred foreign key succeeded")
+	}
+	conn.Close()
+	// A fresh statement must not run inside the failed transaction: with a
+	// leaked transaction, BEGIN fails ("cannot start a transaction within a
+	// transaction").
+	if _, err := db.ExecContext(ctx, "BEGIN"); err != nil {
+		t.Fatalf("BEGIN after the failed COMMIT: %v (the old transaction leaked)", err)
+	}
+	mustExec(t, db, "ROLLBACK")
 }

@@ -162,7 +162,13 @@ func (cn *conn) afterStatement(st *statement, err error) {
 	case st.begins() && err == nil:
 		cn.manualTx = true
 	case st.ends():
+		// A COMMIT or ROLLBACK that failed leaves the transaction state
+		// unknown (a deferred constraint keeps it open): never hand such a
+		// connection to the next user.
 		cn.manualTx = false
+		if err != nil {
+			cn.bad = true
+		}
 	}
 	cn.connector.invalidate(st)
 	if cn.tx != nil {
