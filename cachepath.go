@@ -16,20 +16,22 @@ func (f *features) cacheUsable(ctx context.Context, cn *conn, st *statement) boo
 	return f.cache != nil && !cn.inTx() && st.cacheable() && !cacheBypassed(ctx)
 }
 
-// cachedRows returns the cached result of the query, if there is a fresh one.
-func (f *features) cachedRows(ctx context.Context, cn *conn, st *statement, args []driver.NamedValue) (driver.Rows, bool) {
+// cacheLookup serves the query from the cache when it may: rows is the
+// cached result on a hit. On a miss that may be cached, fill says how to
+// cache the result once it arrives; both are nil when the cache is not used.
+// The key is built once for both.
+func (f *features) cacheLookup(ctx context.Context, cn *conn, st *statement, args []driver.NamedValue) (rows driver.Rows, fill *cacheFill) {
 	if !f.cacheUsable(ctx, cn, st) {
-		return nil, false
+		return nil, nil
 	}
 	key, ok := cache.MakeKey(f.identity, st.sql, args)
 	if !ok {
-		return nil, false
+		return nil, nil
 	}
-	res, ok := f.cache.Get(key)
-	if !ok {
-		return nil, false
+	if res, ok := f.cache.Get(key); ok {
+		return newCachedRows(res), nil
 	}
-	return newCachedRows(res), true
+	return nil, f.prepareFill(ctx, cn, st, key)
 }
 
 // cacheFill remembers, from before a query is sent, what is needed to cache
@@ -45,16 +47,9 @@ type cacheFill struct {
 	maxBytes int64 // results larger than this are not cached
 }
 
-// prepareFill returns how to cache the query's result, or nil when it must
-// not be cached.
-func (f *features) prepareFill(ctx context.Context, cn *conn, st *statement, args []driver.NamedValue) *cacheFill {
-	if !f.cacheUsable(ctx, cn, st) {
-		return nil
-	}
-	key, ok := cache.MakeKey(f.identity, st.sql, args)
-	if !ok {
-		return nil
-	}
+// prepareFill returns how to cache the result of the query keyed key, or
+// nil when the tables it depends on cannot be known.
+func (f *features) prepareFill(ctx context.Context, cn *conn, st *statement, key cache.Key) *cacheFill {
 	tables, ok := f.schema.readDeps(ctx, cn.up, st.info.ReadTables)
 	if !ok {
 		return nil
@@ -87,7 +82,7 @@ func (fl *cacheFill) materialize(r *rows) (driver.Rows, error) {
 			if b, ok := v.([]byte); ok {
 				dest[i] = append([]byte(nil), b...)
 			}
-			size += valueSize(dest[i])
+			size += cache.ValueSize(dest[i])
 		}
 		res.Rows = append(res.Rows, dest)
 		if size > fl.maxBytes {
@@ -97,18 +92,6 @@ func (fl *cacheFill) materialize(r *rows) (driver.Rows, error) {
 	r.Close()
 	fl.cache.Set(fl.key, res, fl.tables, fl.snap, fl.ttl)
 	return newCachedRows(res), nil
-}
-
-// valueSize estimates the memory a value holds, for the per-entry limit.
-func valueSize(v driver.Value) int64 {
-	switch v := v.(type) {
-	case string:
-		return int64(len(v)) + 16
-	case []byte:
-		return int64(len(v)) + 24
-	default:
-		return 16
-	}
 }
 
 // prefixRows serves rows already read into memory, then the rest of the
@@ -177,12 +160,7 @@ func (c *cachedRowsIter) Next(dest []driver.Value) error {
 	if c.i >= len(c.res.Rows) {
 		return io.EOF
 	}
-	for j, v := range c.res.Rows[c.i] {
-		if b, ok := v.([]byte); ok {
-			v = append([]byte(nil), b...)
-		}
-		dest[j] = v
-	}
+	c.res.CopyRow(dest, c.i)
 	c.i++
 	return nil
 }

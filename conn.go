@@ -131,14 +131,14 @@ func (cn *conn) exec(ctx context.Context, query string, args []driver.NamedValue
 // through run, decoding compressed values on the way out.
 func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValue, run queryFunc) (driver.Rows, error) {
 	st := cn.connector.statement(query)
-	if rows, ok := cn.connector.cachedRows(ctx, cn, st, args); ok {
-		return rows, nil
+	cached, fill := cn.connector.cacheLookup(ctx, cn, st, args)
+	if cached != nil {
+		return cached, nil
 	}
 	encoded, err := cn.connector.encodeArgs(ctx, st, args)
 	if err != nil {
 		return nil, err
 	}
-	fill := cn.connector.prepareFill(ctx, cn, st, args)
 	start := time.Now()
 	up, err := run(ctx, query, encoded)
 	cn.lease.observe(time.Since(start), err)

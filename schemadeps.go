@@ -90,15 +90,15 @@ func (s *schemaDeps) loadLocked(ctx context.Context, up driver.Conn) error {
 		info := sqlclass.Classify(sqlText)
 		switch kind {
 		case "view":
-			views[lower(name)] = info.ReadTables
+			views[strings.ToLower(name)] = info.ReadTables
 		case "trigger":
-			t := lower(table)
+			t := strings.ToLower(table)
 			triggers[t] = append(triggers[t], info.WriteTables...)
 		case "table":
 			// A foreign key's ON DELETE/UPDATE action writes the child table
 			// when its parent is written: treat every reference as one.
 			for _, parent := range referencedTables(sqlText) {
-				triggers[parent] = append(triggers[parent], lower(name))
+				triggers[parent] = append(triggers[parent], strings.ToLower(name))
 			}
 		}
 	}
@@ -110,7 +110,7 @@ func (s *schemaDeps) loadLocked(ctx context.Context, up driver.Conn) error {
 // keyword of a CREATE TABLE statement.
 func referencedTables(createSQL string) []string {
 	var out []string
-	rest := lower(createSQL)
+	rest := strings.ToLower(createSQL)
 	for {
 		i := strings.Index(rest, "references")
 		if i < 0 {
@@ -145,14 +145,4 @@ func expand(tables []string, deps map[string][]string) []string {
 		}
 	}
 	return out
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

@@ -45,13 +45,15 @@ func (r *Result) Size() int64 {
 	for _, row := range r.Rows {
 		n += sizeSlice
 		for _, v := range row {
-			n += sizeIface + valueSize(v)
+			n += sizeIface + ValueSize(v)
 		}
 	}
 	return n
 }
 
-func valueSize(v driver.Value) int64 {
+// ValueSize is the memory, in bytes, that a cached value is charged: what
+// [Result.Size] adds up and what MaxEntryBytes is compared with.
+func ValueSize(v driver.Value) int64 {
 	switch x := v.(type) {
 	case string:
 		return sizeString + int64(len(x))
