@@ -83,9 +83,9 @@ func (b *bench) groupRunner(wl string) func(context.Context, transportSpec, int)
 func (b *bench) groupSteps(wl string) int {
 	switch wl {
 	case wlAdaptive:
-		n := 2*len(adaptiveConfigs) + len(overloadConfigs)
+		n := 2*len(adaptiveConfigs) + 2*len(overloadConfigs)
 		if b.e.remote {
-			n -= len(overloadConfigs)
+			n -= 2 * len(overloadConfigs)
 		}
 		return n
 	case wlCompression:

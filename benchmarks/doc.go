@@ -33,7 +33,11 @@
 //     insert, 3 step inserts with 2–8 KiB JSON payloads, 9 reads of which
 //     several repeat), serially and with concurrent workers.
 //   - zipf: read-mostly (95 % reads, 5 % updates) key-value traffic with
-//     Zipf-distributed keys, for the cache.
+//     Zipf-distributed keys, for the cache. Meanwhile an external writer
+//     (a plain libsql DB, like another process) updates a few rows that 5 %
+//     of the reads fetch through the measured DB: the highest staleness of
+//     those reads is checked against cache_max_ttl. Cells shorter than
+//     cache_max_ttl (12.5 s by default) cannot approach the bound.
 //   - bytes: JSON documents written then read back, for bytes on the wire.
 //   - overhead: the episode at RTT 0, turso-pooled against libsql-tuned.
 //   - burst: idle, 64 workers, idle, 8 workers, idle (only with -full or
@@ -44,15 +48,19 @@
 //
 //   - adaptive: turso-pooled with pool_adaptive=on (min 5, max 50) against
 //     fixed pools of 5 and of at most 50 connections, over wss: a burst
-//     (idle 1s, 64 workers for -burst-secs, idle, 8 workers for half as
-//     long, idle) with p95, connection-seconds (TotalConns sampled every
-//     10ms and integrated) and when the target met demand; a steady load of
-//     16 workers for -steady-secs counting the target's direction changes;
-//     and an overloaded server (SetMaxConcurrency(4), SetRequestDelay(5ms))
-//     under 64 workers.
+//     (idle, 64 workers for -burst-secs, idle, 8 workers for half as long,
+//     idle; each idle phase as long as the burst) with p95,
+//     connection-seconds (TotalConns sampled every 10ms and integrated) and
+//     when the target met demand; a steady load of 16 workers for
+//     -steady-secs counting the target's direction changes; and an
+//     overloaded server (SetMaxConcurrency(4), SetRequestDelay(5ms)): 8
+//     workers for a third of -steady-secs, then 64 workers for -steady-secs,
+//     once with a plain FIFO queue and once with SetContention(0.2ms), where
+//     throughput falls as the server's queue grows.
 //   - compression: compress=br against no compression, writing and reading
-//     back 1–16 KiB JSON documents at RTT 0 and -rtt (bytes on the wire and
-//     latency), then the episode with 8 workers behind a 10 Mbit/s link.
+//     back 1–16 KiB JSON documents at RTT 0 and -rtt, and at -rtt behind a
+//     10 Mbit/s link (bytes on the wire and latency), then the episode with
+//     8 workers behind that link.
 //   - cachemiss: at RTT 0, cache=on against cache=off on queries that never
 //     hit, and the end-to-end latency of a hit.
 //

@@ -5,6 +5,8 @@ import (
 	"math"
 	"runtime"
 	"slices"
+
+	"github.com/turso-pooled/tursopooled/pool/adaptive"
 )
 
 // autoNotes states facts a reader needs to judge the numbers: whether
@@ -27,9 +29,10 @@ func (b *bench) autoNotes(ss []Summary) []string {
 		}
 	}
 	if slices.Contains(b.o.Workloads, wlAdaptive) {
-		notes = append(notes, fmt.Sprintf("Adaptive pool: a down-step needs 10 s of low use and comes no sooner than 30 s after an up-step "+
-			"(pool/adaptive DownStableFor and UpDwell defaults), so within a %.0f s burst scenario the target only grows; "+
-			"connection-seconds can fall below fixed-max's only where the target held demand back.", 3+1.5*b.o.BurstSecs))
+		stable, dwell := adaptive.DefaultDownStableFor, adaptive.DefaultUpDwell
+		notes = append(notes, fmt.Sprintf("Adaptive pool: a down-step needs %v of low use and comes no sooner than %v after an up-step "+
+			"(pool/adaptive DownStableFor and UpDwell defaults); with -burst-secs %g each idle phase lasts %gs, so the target can come down "+
+			"after the burst only if that is longer than %v.", stable, dwell, b.o.BurstSecs, b.o.BurstSecs, stable))
 	}
 	if v, ok := h2["https-h1"]; ok && v > 0 {
 		notes = append(notes, "https-h1 cells negotiated HTTP/2 on some connections; the h1 server should not offer it.")

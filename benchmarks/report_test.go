@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -28,12 +27,18 @@ func fakeResults() *Results {
 		}
 		cells = append(cells,
 			Cell{cellKey: cellKey{wlColdWarm, c.Name, "wss", 1, 20, ""}, Run: 1, Metrics: Metrics{"cold_ms": 100, "prewarmed_ms": 100 / f, "warm_p50_ms": 21}},
-			Cell{cellKey: cellKey{wlZipf, c.Name, "wss", zipfWorkers, 20, ""}, Run: 1, Metrics: Metrics{"throughput": 300 * f, "cache_hit_ratio": math.NaN()}},
+			Cell{cellKey: cellKey{wlZipf, c.Name, "wss", zipfWorkers, 20, ""}, Run: 1, Metrics: Metrics{"throughput": 300 * f, "cache_hit_ratio": math.NaN(),
+				"stale_max_ms": 40 * f, "stale_p99_ms": 10 * f, "seconds": 1}},
 			Cell{cellKey: cellKey{wlBytes, c.Name, "wss", bytesWorkers, 20, ""}, Run: 1, Metrics: Metrics{"bytes_per_unit": 14000 / f, "doc_bytes": 4900}},
 			Cell{cellKey: cellKey{wlBurst, c.Name, "wss", 64, 20, ""}, Run: 1, Metrics: Metrics{"p50_ms": 300, "tcp_conns": 4}})
 	}
 	for _, c := range []string{cfgTuned, cfgPooled} {
 		cells = append(cells, Cell{cellKey: cellKey{wlOverhead, c, "wss", 1, 0, ""}, Run: 1, Metrics: Metrics{"p50_ms": 10, "throughput": 90}})
+	}
+	for i := range cells {
+		if cells[i].Workload == wlZipf && cells[i].Config == cfgFull {
+			cells[i].Metrics["stale_bound_ms"] = 12500
+		}
 	}
 	ss := summarizeCells(cells)
 	return &Results{
@@ -100,7 +105,7 @@ func TestMarkdownReport(t *testing.T) {
 	r := fakeResults()
 	md := markdownReport(r, buildCharts(r))
 	for _, want := range append(configNames(allConfigs), "## Targets", "Headline", "Cold connect", "Zipf", "Bytes on the wire",
-		"RTT 0", "Bursty", "![", `a note with \| pipe`, "| target | goal |") {
+		"RTT 0", "Bursty", "![", `a note with \| pipe`, "| target | goal |", "max stale ms", "cache staleness ≤ cache_max_ttl") {
 		if !strings.Contains(md, want) && !strings.Contains(md, strings.ReplaceAll(want, `\|`, "|")) {
 			t.Errorf("report.md lacks %q", want)
 		}
@@ -154,14 +159,7 @@ func TestWriteReports(t *testing.T) {
 	if err := writeReports(dir, fakeResults()); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var back Results
-	if err := json.Unmarshal(b, &back); err != nil {
-		t.Fatalf("results.json does not parse: %v", err)
-	}
+	back := readResults(t, dir)
 	if len(back.Cells) == 0 || len(back.Summaries) == 0 || back.Machine.NumCPU == 0 {
 		t.Errorf("results.json lacks cells, summaries or machine: %d %d %+v", len(back.Cells), len(back.Summaries), back.Machine)
 	}

@@ -61,6 +61,7 @@ type Summary struct {
 	Runs      int     `json:"runs"`
 	Errors    int64   `json:"errors"`
 	Median    Metrics `json:"median"`
+	Worst     Metrics `json:"worst,omitempty"` // highest value over runs of each metric in worstOfRuns
 	VsDefault Metrics `json:"vs_libsql_default,omitempty"`
 	VsTuned   Metrics `json:"vs_libsql_tuned,omitempty"`
 }
@@ -124,7 +125,7 @@ func summarizeCells(cells []Cell) []Summary {
 	index := map[cellKey]int{}
 	for _, k := range order {
 		runs := byKey[k]
-		s := Summary{cellKey: k, Runs: len(runs), Median: medianMetrics(runs)}
+		s := Summary{cellKey: k, Runs: len(runs), Median: medianMetrics(runs), Worst: worstMetrics(runs)}
 		for _, c := range runs {
 			s.Errors += c.Errors
 		}
@@ -154,6 +155,31 @@ func medianMetrics(cells []Cell) Metrics {
 	m := Metrics{}
 	for k, vs := range vals {
 		m[k] = median(vs)
+	}
+	return m
+}
+
+// worstOfRuns lists the metrics whose worst (highest) value over runs is
+// kept besides the median: bounds are checked against the worst run.
+var worstOfRuns = []string{"stale_max_ms"}
+
+// worstMetrics returns the highest value over the cells of each metric in
+// worstOfRuns that they measured (NaN ignored), or nil when none did.
+func worstMetrics(cells []Cell) Metrics {
+	var m Metrics
+	for _, k := range worstOfRuns {
+		for _, c := range cells {
+			v, ok := c.Metrics[k]
+			if !ok || math.IsNaN(v) {
+				continue
+			}
+			if m == nil {
+				m = Metrics{}
+			}
+			if w, ok := m[k]; !ok || v > w {
+				m[k] = v
+			}
+		}
 	}
 	return m
 }

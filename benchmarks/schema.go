@@ -19,16 +19,17 @@ var configKeys = []string{"model", "limits", "features"}
 // tables holds the table names of one target.
 type tables struct {
 	episodes, steps, config, kv, docs string
+	ext                               string // rows of the zipf workload's external writer
 }
 
 // tablesFor returns the table names under prefix.
 func tablesFor(prefix string) tables {
 	return tables{episodes: prefix + "episodes", steps: prefix + "steps", config: prefix + "config",
-		kv: prefix + "kv", docs: prefix + "docs"}
+		kv: prefix + "kv", docs: prefix + "docs", ext: prefix + "ext"}
 }
 
 // all returns every table name.
-func (t tables) all() []string { return []string{t.episodes, t.steps, t.config, t.kv, t.docs} }
+func (t tables) all() []string { return []string{t.episodes, t.steps, t.config, t.kv, t.docs, t.ext} }
 
 // createSchema creates and seeds the tables of one target through db.
 func createSchema(ctx context.Context, db *sql.DB, t tables) error {
@@ -39,10 +40,16 @@ func createSchema(ctx context.Context, db *sql.DB, t tables) error {
 		"CREATE TABLE IF NOT EXISTS " + t.config + " (k TEXT PRIMARY KEY, v TEXT NOT NULL)",
 		"CREATE TABLE IF NOT EXISTS " + t.kv + " (k INTEGER PRIMARY KEY, v TEXT NOT NULL)",
 		"CREATE TABLE IF NOT EXISTS " + t.docs + " (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+		"CREATE TABLE IF NOT EXISTS " + t.ext + " (k INTEGER PRIMARY KEY, ver INTEGER NOT NULL)",
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("benchmarks: create schema: %w", err)
+		}
+	}
+	for k := range extRows {
+		if _, err := db.ExecContext(ctx, "INSERT OR REPLACE INTO "+t.ext+" (k, ver) VALUES (?, 0)", k); err != nil {
+			return fmt.Errorf("benchmarks: seed %s: %w", t.ext, err)
 		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -44,6 +44,7 @@ type target struct {
 	cfg    configSpec
 	tr     transportSpec
 	base   string            // URL without query
+	direct string            // URL of the server itself, without the proxy (the zipf external writer's)
 	token  string            // never printed
 	proxy  *wansim.Proxy     // nil against a real server
 	srv    *tursotest.Server // nil against a real server
@@ -124,7 +125,7 @@ func (e *env) addTargets(o *options, tr transportSpec, srv *tursotest.Server, to
 		}
 		e.proxies = append(e.proxies, p)
 		e.targets[c.Name+"|"+tr.Name] = &target{
-			cfg: c, tr: tr, base: tr.Scheme + "://" + p.Addr(), token: token,
+			cfg: c, tr: tr, base: tr.Scheme + "://" + p.Addr(), direct: tr.Scheme + "://" + srv.Addr(), token: token,
 			proxy: p, srv: srv, prefix: "b_" + c.Short + "_",
 		}
 	}
@@ -161,7 +162,7 @@ func newRemoteEnv(ctx context.Context, o *options, connectTimeout time.Duration)
 		return nil, err
 	}
 	for _, c := range runConfigs(o.Workloads) {
-		e.targets[c.Name+"|"+tr.Name] = &target{cfg: c, tr: tr, base: base, token: cfg.AuthToken,
+		e.targets[c.Name+"|"+tr.Name] = &target{cfg: c, tr: tr, base: base, direct: base, token: cfg.AuthToken,
 			prefix: "tpbench_" + tag[:8] + "_" + c.Short + "_"}
 	}
 	setup, err := allConfigs[1].open(base, cfg.AuthToken, 4)

@@ -13,21 +13,8 @@ func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole program")
 	}
-	dir := t.TempDir()
-	var stdout, stderr strings.Builder
-	code := run(t.Context(), []string{"-duration", "200ms", "-runs", "1", "-rtt", "2ms", "-workloads", "episode",
-		"-transports", "h2,wss", "-workers", "1,4", "-out", dir}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatalf("results.json does not parse: %v", err)
-	}
+	r, _, stdout := runSmoke(t, "-duration", "200ms", "-runs", "1", "-rtt", "2ms", "-workloads", "episode",
+		"-transports", "h2,wss", "-workers", "1,4")
 	seen := map[string]int{}
 	for _, c := range r.Cells {
 		if c.Workload != wlEpisode {
@@ -49,8 +36,8 @@ func TestSmoke(t *testing.T) {
 	if len(r.Targets) == 0 {
 		t.Error("no targets evaluated")
 	}
-	if !strings.Contains(stdout.String(), "Headline") || !strings.Contains(stdout.String(), "total time") {
-		t.Errorf("stdout lacks the table or the total time:\n%s", stdout.String())
+	if !strings.Contains(stdout, "Headline") || !strings.Contains(stdout, "total time") {
+		t.Errorf("stdout lacks the table or the total time:\n%s", stdout)
 	}
 }
 
@@ -61,21 +48,8 @@ func TestSmokeOptIn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole program")
 	}
-	dir := t.TempDir()
-	var stdout, stderr strings.Builder
-	code := run(t.Context(), []string{"-duration", "100ms", "-runs", "1", "-rtt", "2ms", "-burst-secs", "0.4", "-steady-secs", "0.3",
-		"-workloads", "adaptive,compression,cachemiss", "-transports", "h2,wss", "-out", dir}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatalf("results.json does not parse: %v", err)
-	}
+	r, dir, _ := runSmoke(t, "-duration", "100ms", "-runs", "1", "-rtt", "2ms", "-burst-secs", "0.4", "-steady-secs", "0.3",
+		"-workloads", "adaptive,compression,cachemiss", "-transports", "h2,wss")
 	seen := map[string]int{}
 	for _, c := range r.Cells {
 		if c.Errors > 0 {
@@ -114,4 +88,31 @@ func TestSmokeOptIn(t *testing.T) {
 			t.Errorf("report.md lacks the table %q", title)
 		}
 	}
+}
+
+// runSmoke runs the program with args and -out set to a new temporary
+// directory, fails the test on a non-zero exit, and returns the parsed
+// results.json, the directory and what the program printed.
+func runSmoke(t *testing.T, args ...string) (r Results, dir, stdout string) {
+	t.Helper()
+	dir = t.TempDir()
+	var out, stderr strings.Builder
+	if code := run(t.Context(), append(args, "-out", dir), &out, &stderr); code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
+	}
+	return readResults(t, dir), dir, out.String()
+}
+
+// readResults parses dir/results.json.
+func readResults(t *testing.T, dir string) Results {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("results.json does not parse: %v", err)
+	}
+	return r
 }

@@ -103,8 +103,11 @@ func reportTables(r *Results) []table {
 			metricCol("TLS handshakes", "tls_handshakes", 0), metricCol("TCP conns", "tcp_conns", 0), colErrors},
 		rows: summariesOf(r.Summaries, wlColdWarm, "")})
 	ts = append(ts, table{title: fmt.Sprintf("Zipf read-mostly (95 %% reads, 5 %% updates, %d workers)", zipfWorkers),
+		note: zipfNote,
 		cols: []column{colTransport, colConfig, metricCol("ops/s", "throughput", 0), metricCol("p50 ms", "p50_ms", 2),
 			metricCol("p95 ms", "p95_ms", 2), metricCol("p99 ms", "p99_ms", 2), percentCol("cache hits", "cache_hit_ratio"),
+			worstCol("max stale ms", "stale_max_ms", 0), metricCol("p99 stale ms", "stale_p99_ms", 0),
+			scaledCol("bound s", "stale_bound_ms", 1.0/1000, 1),
 			ratioCol("ops/s vs default", "throughput", cfgDefault), ratioCol("ops/s vs tuned", "throughput", cfgTuned), colErrors},
 		rows: summariesOf(r.Summaries, wlZipf, "")})
 	ts = append(ts, table{title: "Bytes on the wire: write a 2–8 KiB JSON document, read it back",

@@ -75,7 +75,8 @@ func extraTables(r *Results) []table {
 	ss := r.Summaries
 	ts := []table{{
 		title: fmt.Sprintf("Adaptive pool, bursty load: idle → %d workers → idle → %d workers → idle", burstWorkers, burstTail),
-		note: "Point reads by key. Latency and ops/s of the 64-worker phase; tail p95 of the 8-worker phase. conn-s: open connections " +
+		note: "Point reads by key. Each idle phase lasts as long as the burst (-burst-secs). " +
+			"Latency and ops/s of the 64-worker phase; tail p95 of the 8-worker phase. conn-s: open connections " +
 			"integrated over the whole scenario (sampled every 10 ms); burst conn-s: over the 64-worker phase. " +
 			"target ≥ demand: first sample with TargetConns ≥ min(64, max); queue empty: first sample with no acquirer queued after one was.",
 		cols: []column{colTransport, colConfig, metricCol("p50 ms", "p50_ms", 1), metricCol("p95 ms", "p95_ms", 1),
@@ -97,12 +98,17 @@ func extraTables(r *Results) []table {
 		title: fmt.Sprintf("Adaptive pool, overloaded server: %d workers, server admits %d statements at once, +%v per request",
 			overloadWorkers, overloadLimit, overloadDelay),
 		note: fmt.Sprintf("Each statement is a point read plus a recursive CTE counting %d rows, so it holds its server slot; "+
-			"tursotest applies the request delay before the slot.", overloadRows),
-		cols: []column{colTransport, colConfig, metricCol("p50 ms", "p50_ms", 1), metricCol("p95 ms", "p95_ms", 1),
-			metricCol("p99 ms", "p99_ms", 1), metricCol("ops/s", "throughput", 0), metricCol("mean target", "mean_target", 1),
+			"tursotest applies the request delay before the slot. %d workers run first for a third of -steady-secs (the server keeps up; "+
+			"warm p50 is theirs), then %d for -steady-secs: the other columns are that phase's. "+
+			"overload: the server's queue is FIFO and its throughput stays at the limit's rate however long the queue; "+
+			"overload+contention: each admitted statement also holds its slot %v longer per statement waiting (SetContention), "+
+			"so throughput falls as the queue grows.", overloadRows, overloadWarmWorkers, overloadWorkers, overloadContention),
+		cols: []column{colTransport, colVariant, colConfig, metricCol("p50 ms", "p50_ms", 1), metricCol("p95 ms", "p95_ms", 1),
+			metricCol("p99 ms", "p99_ms", 1), metricCol("ops/s", "throughput", 0), metricCol("warm p50 ms", "warm_p50_ms", 1),
+			metricCol("mean target", "mean_target", 1),
 			metricCol("peak conns", "peak_conns", 0), metricCol("pool wait p95 ms", "pool_wait_p95_ms", 1),
 			vsCol("p95 vs fixed-max", "p95_ms", cfgFixedMax, ss), vsCol("ops/s vs fixed-max", "throughput", cfgFixedMax, ss), colErrors},
-		rows: variantRows(ss, wlAdaptive, varOverload),
+		rows: variantRows(ss, wlAdaptive, varOverload, varOverloadContention),
 	}}
 	return append(ts, compressionTables(ss)...)
 }
@@ -114,12 +120,13 @@ func compressionTables(ss []Summary) []table {
 	return []table{{
 		title: "Compression: write a JSON document, read it back by id (serial, cache off)",
 		note: "bytes/pair: both directions, counted by the WAN proxy (TLS and HTTP framing included). Latency per write+read pair. " +
-			"Values below compress_threshold (1 KiB) are sent raw.",
+			"Values below compress_threshold (1 KiB) are sent raw. Rows marked bw=10Mbit/s run at the highest RTT behind a link " +
+			"capped at 1,250,000 bytes/s per direction; the others have unlimited bandwidth, where compression can only cost CPU.",
 		cols: []column{colTransport, colRTT, colVariant, colConfig, metricCol("doc bytes", "doc_bytes", 0),
 			metricCol("bytes/pair", "bytes_per_unit", 0), vsCol("wire vs off", "bytes_per_unit", cfgPooled, ss),
 			metricCol("brotli ratio", "compress_ratio", 2), metricCol("p50 ms", "p50_ms", 2), metricCol("p95 ms", "p95_ms", 2),
 			vsCol("p50 vs off", "p50_ms", cfgPooled, ss), colErrors},
-		rows: variantRows(ss, wlCompression, sizes[:len(sizes)-1]...),
+		rows: variantRows(ss, wlCompression, sizes...),
 	}, {
 		title: fmt.Sprintf("Compression behind a 10 Mbit/s link: the episode, %d workers", bandwidthWorkers),
 		note:  "The proxy caps each direction of each connection at 1,250,000 bytes/s; HTTP/2 shares one connection.",

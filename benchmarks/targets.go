@@ -40,6 +40,7 @@ func evaluateTargets(ss []Summary, transports []string, loadWorkers int) []Targe
 		ts = append(ts, loadTargets(ss, tr, loadWorkers)...)
 	}
 	ts = append(ts, overheadTargets(ss)...)
+	ts = append(ts, stalenessTargets(ss)...)
 	return append(ts, extraTargets(ss)...)
 }
 

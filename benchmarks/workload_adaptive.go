@@ -11,16 +11,20 @@ import (
 
 // Shape of the adaptive workload.
 const (
-	burstWorkers    = 64
-	burstTail       = 8 // workers of the second, smaller busy phase
-	steadyWorkers   = 16
-	overloadWorkers = 64
-	overloadLimit   = 4                    // server-wide statements at once
-	overloadDelay   = 5 * time.Millisecond // server delay per request
-	overloadRows    = 1500                 // rows a recursive CTE counts per overloaded statement
-	burstSampling   = 10 * time.Millisecond
-	steadySampling  = 50 * time.Millisecond
-	reachDeadline   = time.Second // the target: demand met within this of the burst start
+	burstWorkers        = 64
+	burstTail           = 8 // workers of the second, smaller busy phase
+	steadyWorkers       = 16
+	overloadWorkers     = 64
+	overloadWarmWorkers = 8                    // workers of the overload scenario's first phase, which the server keeps up with
+	overloadLimit       = 4                    // server-wide statements at once
+	overloadDelay       = 5 * time.Millisecond // server delay per request
+	overloadRows        = 1500                 // rows a recursive CTE counts per overloaded statement
+	// overloadContention is the slot time each waiting statement adds to an
+	// admitted one in the contended overload scenario (tursotest SetContention).
+	overloadContention = 200 * time.Microsecond
+	burstSampling      = 10 * time.Millisecond
+	steadySampling     = 50 * time.Millisecond
+	reachDeadline      = time.Second // the target: demand met within this of the burst start
 )
 
 // Variants (scenarios) of the adaptive workload.
@@ -28,6 +32,9 @@ const (
 	varBurst    = "burst"
 	varSteady   = "steady"
 	varOverload = "overload"
+	// varOverloadContention is the overloaded server whose per-statement
+	// cost also grows with its queue.
+	varOverloadContention = "overload+contention"
 )
 
 // adaptiveTransport is the transport of the adaptive workload: wss (one
@@ -55,9 +62,10 @@ func (b *bench) adaptive(ctx context.Context, tr transportSpec, run int) error {
 		{varBurst, adaptiveConfigs, b.adaptiveBurst},
 		{varSteady, adaptiveConfigs, b.adaptiveSteady},
 		{varOverload, overloadConfigs, b.adaptiveOverload},
+		{varOverloadContention, overloadConfigs, b.adaptiveOverloadContended},
 	}
 	for _, sc := range scenarios {
-		if sc.name == varOverload && b.e.remote {
+		if (sc.name == varOverload || sc.name == varOverloadContention) && b.e.remote {
 			continue // needs the embedded server's fault controls
 		}
 		for _, c := range rotate(sc.cfgs, run-1) {
@@ -86,8 +94,9 @@ func pointRead(db *sql.DB, t *target) unitFunc {
 }
 
 // adaptiveBurst: idle, 64 workers for -burst-secs, idle, 8 workers for half
-// of it, idle. The latency metrics are those of the 64-worker phase; the
-// connection-seconds span the whole scenario.
+// of it, idle; each idle phase lasts as long as the burst. The latency
+// metrics are those of the 64-worker phase; the connection-seconds span the
+// whole scenario.
 func (b *bench) adaptiveBurst(ctx context.Context, t *target, run int) (Cell, error) {
 	db, err := b.openWarm(ctx, t)
 	if err != nil {
@@ -95,7 +104,7 @@ func (b *bench) adaptiveBurst(ctx context.Context, t *target, run int) (Cell, er
 	}
 	defer db.Close()
 	fn := pointRead(db, t)
-	idle := min(time.Second, b.o.burst()/2)
+	idle := b.o.burst()
 	p := startProbe(t, db)
 	smp := startSampler(db, burstSampling)
 	sleepCtx(ctx, idle)
@@ -190,11 +199,29 @@ func (b *bench) adaptiveSteady(ctx context.Context, t *target, run int) (Cell, e
 	return c, nil
 }
 
-// adaptiveOverload: the server admits overloadLimit statements at once and
-// delays each request by overloadDelay; 64 workers run a statement that
-// holds its server slot (a point read plus a CTE counting overloadRows), so
-// that server latency grows with the number of statements in flight.
+// adaptiveOverload runs the overloaded-server scenario with a plain FIFO
+// queue at the server: its throughput stays at the limit's rate however long
+// the queue, so a client-side limit can only move the queue, not shorten it.
 func (b *bench) adaptiveOverload(ctx context.Context, t *target, run int) (Cell, error) {
+	return b.overloaded(ctx, t, run, varOverload, 0)
+}
+
+// adaptiveOverloadContended runs it on a server whose per-statement cost
+// grows by overloadContention per statement queued, so throughput falls as
+// the queue grows (as on real servers under lock contention).
+func (b *bench) adaptiveOverloadContended(ctx context.Context, t *target, run int) (Cell, error) {
+	return b.overloaded(ctx, t, run, varOverloadContention, overloadContention)
+}
+
+// overloaded: the server admits overloadLimit statements at once, delays
+// each request by overloadDelay and adds contention per queued statement to
+// each admitted one; every unit runs a statement that
+// holds its server slot (a point read plus a CTE counting overloadRows), so
+// that server latency grows with the number of statements in flight. The
+// load first runs at overloadWarmWorkers for a third of -steady-secs (the
+// server keeps up: the pool learns its normal latency), then at
+// overloadWorkers for -steady-secs; the metrics are those of that phase.
+func (b *bench) overloaded(ctx context.Context, t *target, run int, variant string, contention time.Duration) (Cell, error) {
 	db, err := b.openWarm(ctx, t)
 	if err != nil {
 		return Cell{}, err
@@ -202,9 +229,11 @@ func (b *bench) adaptiveOverload(ctx context.Context, t *target, run int) (Cell,
 	defer db.Close()
 	t.srv.SetMaxConcurrency(overloadLimit)
 	t.srv.SetRequestDelay(overloadDelay)
+	t.srv.SetContention(contention)
 	defer func() {
 		t.srv.SetMaxConcurrency(0)
 		t.srv.SetRequestDelay(0)
+		t.srv.SetContention(0)
 	}()
 	q := "SELECT v, (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) FROM c) FROM " +
 		tablesFor(t.prefix).kv + " WHERE k = ?"
@@ -215,14 +244,20 @@ func (b *bench) adaptiveOverload(ctx context.Context, t *target, run int) (Cell,
 		)
 		return db.QueryRowContext(ctx, q, overloadRows, w.rng.IntN(kvKeys)).Scan(&v, &n)
 	}
+	warm := drive(ctx, overloadWarmWorkers, b.o.steady()/3, seed(run, overloadWarmWorkers, "adaptive-overload-warm"), fn)
 	p := startProbe(t, db)
 	smp := startSampler(db, steadySampling)
 	r := drive(ctx, overloadWorkers, b.o.steady(), seed(run, overloadWorkers, "adaptive-overload"), fn)
 	samples := smp.stop()
-	c := r.cell(b.adaptiveKey(t, overloadWorkers, varOverload), run, p)
+	c := r.cell(b.adaptiveKey(t, overloadWorkers, variant), run, p)
+	c.Errors += warm.errors
+	if c.FirstError == "" && warm.firstErr != nil {
+		c.FirstError = warm.firstErr.Error()
+	}
 	c.Metrics["mean_target"] = meanTarget(samples)
 	c.Metrics["peak_conns"] = float64(peakTotal(samples))
 	c.Metrics["conn_seconds"] = connSeconds(samples)
+	summarize(warm.units).put(c.Metrics, "warm_")
 	putPoolWait(c.Metrics, db)
 	return c, nil
 }

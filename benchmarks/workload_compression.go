@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/turso-pooled/tursopooled/compress/jsondoc"
@@ -26,6 +25,10 @@ var compressionSizes = []int{1, 2, 4, 8, 16}
 // sizeVariant names the variant of a document size in KiB.
 func sizeVariant(kib int) string { return fmt.Sprintf(compressionSizeLabel, kib) }
 
+// cappedVariant names the variant of a document size in KiB behind the
+// bandwidth-capped link.
+func cappedVariant(kib int) string { return sizeVariant(kib) + " " + varBandwidth }
+
 // compressionRTTs returns the RTTs the size sweep runs at: 0 and -rtt.
 func (b *bench) compressionRTTs() []time.Duration {
 	if b.o.RTT == 0 {
@@ -35,25 +38,20 @@ func (b *bench) compressionRTTs() []time.Duration {
 }
 
 // compression runs, on transport tr: for each RTT and document size, a
-// serial write-then-read of JSON documents with and without compress=br;
-// then the episode workload with 8 workers behind a 10 Mbit/s link.
+// serial write-then-read of JSON documents with and without compress=br,
+// then the same at -rtt behind a 10 Mbit/s link; then the episode workload
+// with 8 workers behind that link.
 func (b *bench) compression(ctx context.Context, tr transportSpec, run int) error {
 	cfgs := rotate(compressionConfigs, run-1)
 	defer b.resetProxies(tr, cfgs)
 	for _, rtt := range b.compressionRTTs() {
-		for _, kib := range compressionSizes {
-			docs := sizedDocs(kib<<10, uint64(kib))
-			for _, c := range cfgs {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				t := b.e.target(c.Name, tr.Name)
-				t.proxy.SetRTT(rtt)
-				b.prog.step(fmt.Sprintf("compression %s %s %s rtt=%v run %d/%d", sizeVariant(kib), tr.Name, c.Name, rtt, run, b.o.Runs))
-				if err := b.writeRead(ctx, t, run, rtt, kib, docs); err != nil {
-					return fmt.Errorf("%s %s: %w", sizeVariant(kib), c.Name, err)
-				}
-			}
+		if err := b.sizeSweep(ctx, tr, cfgs, run, rtt, 0, sizeVariant); err != nil {
+			return err
+		}
+	}
+	if b.o.RTT > 0 {
+		if err := b.sizeSweep(ctx, tr, cfgs, run, b.o.RTT, bandwidthCap, cappedVariant); err != nil {
+			return err
 		}
 	}
 	for _, c := range cfgs {
@@ -66,6 +64,28 @@ func (b *bench) compression(ctx context.Context, tr transportSpec, run int) erro
 		b.prog.step(fmt.Sprintf("compression %s %s %s run %d/%d", varBandwidth, tr.Name, c.Name, run, b.o.Runs))
 		if err := b.bandwidthEpisodes(ctx, t, run); err != nil {
 			return fmt.Errorf("%s %s: %w", varBandwidth, c.Name, err)
+		}
+	}
+	return nil
+}
+
+// sizeSweep measures the write-then-read of every document size with each
+// configuration in cfgs, at rtt and bandwidth (0: unlimited); variant names
+// the cells of a size.
+func (b *bench) sizeSweep(ctx context.Context, tr transportSpec, cfgs []configSpec, run int, rtt time.Duration, bandwidth int64, variant func(kib int) string) error {
+	for _, kib := range compressionSizes {
+		docs := sizedDocs(kib<<10, uint64(kib))
+		for _, c := range cfgs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			t := b.e.target(c.Name, tr.Name)
+			t.proxy.SetRTT(rtt)
+			t.proxy.SetBandwidth(bandwidth)
+			b.prog.step(fmt.Sprintf("compression %s %s %s rtt=%v run %d/%d", variant(kib), tr.Name, c.Name, rtt, run, b.o.Runs))
+			if err := b.writeRead(ctx, t, run, rtt, variant(kib), kib, docs); err != nil {
+				return fmt.Errorf("%s %s: %w", variant(kib), c.Name, err)
+			}
 		}
 	}
 	return nil
@@ -95,7 +115,7 @@ func sizedDocs(size int, seed uint64) []string {
 // writeRead measures one cell of the size sweep: serially, insert a
 // document and read it back by id; bytes on the wire per pair from the
 // proxy.
-func (b *bench) writeRead(ctx context.Context, t *target, run int, rtt time.Duration, kib int, docs []string) error {
+func (b *bench) writeRead(ctx context.Context, t *target, run int, rtt time.Duration, variant string, kib int, docs []string) error {
 	db, err := b.openWarm(ctx, t)
 	if err != nil {
 		return err
@@ -106,7 +126,7 @@ func (b *bench) writeRead(ctx context.Context, t *target, run int, rtt time.Dura
 	p := startProbe(t, db)
 	r := drive(ctx, 1, b.o.Duration, seed(run, kib, "compression"), fn)
 	k := b.key(wlCompression, t, 1)
-	k.RTTms, k.Variant = ms(rtt), sizeVariant(kib)
+	k.RTTms, k.Variant = ms(rtt), variant
 	c := r.cell(k, run, p)
 	var n int
 	for _, d := range docs {
@@ -163,14 +183,22 @@ func (b *bench) bandwidthEpisodes(ctx context.Context, t *target, run int) error
 
 // compressionSteps is the number of progress steps of one run.
 func (b *bench) compressionSteps() int {
-	return len(b.compressionRTTs())*len(compressionSizes)*len(compressionConfigs) + len(compressionConfigs)
+	capped := 0
+	if b.o.RTT > 0 {
+		capped = len(compressionSizes) * len(compressionConfigs)
+	}
+	return len(b.compressionRTTs())*len(compressionSizes)*len(compressionConfigs) + capped + len(compressionConfigs)
 }
 
-// compressionVariants lists the variants in report order.
+// compressionVariants lists the variants of the size sweep in report
+// order: uncapped, then behind the capped link.
 func compressionVariants() []string {
-	out := make([]string, 0, len(compressionSizes)+1)
+	out := make([]string, 0, 2*len(compressionSizes))
 	for _, kib := range compressionSizes {
 		out = append(out, sizeVariant(kib))
 	}
-	return slices.Concat(out, []string{varBandwidth})
+	for _, kib := range compressionSizes {
+		out = append(out, cappedVariant(kib))
+	}
+	return out
 }

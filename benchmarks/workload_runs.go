@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"time"
 )
 
@@ -46,29 +48,52 @@ func (b *bench) overhead(ctx context.Context, t *target, run int) error {
 
 // zipf measures read-mostly key-value traffic: 95 % point reads and 5 %
 // updates, keys drawn from a Zipf distribution (s = 1.1) over kvKeys rows.
+// extReadPercent of the reads fetch instead a row that an external writer
+// (another DB, which the cache cannot see) keeps updating, to measure how
+// stale cached results get (see staleness.go).
 func (b *bench) zipf(ctx context.Context, t *target, run int) error {
 	b.prog.step(fmt.Sprintf("zipf %s %s w=%d run %d/%d", t.tr.Name, t.cfg.Name, zipfWorkers, run, b.o.Runs))
+	tb := tablesFor(t.prefix)
+	ext, err := startExtWriter(ctx, t, tb.ext)
+	if err != nil {
+		return err
+	}
+	defer ext.stop()
 	db, err := b.openWarm(ctx, t)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	tb := tablesFor(t.prefix)
 	read := "SELECT v FROM " + tb.kv + " WHERE k = ?"
 	write := "UPDATE " + tb.kv + " SET v = ? WHERE k = ?"
+	er := newExtReader(db, tb.ext, zipfWorkers)
 	fn := func(ctx context.Context, w *worker) error {
 		k := int(w.zipf().Uint64())
 		if w.rng.IntN(100) < 5 {
 			_, err := db.ExecContext(ctx, write, kvValue(w.rng, k), k)
 			return err
 		}
+		if w.rng.IntN(100) < extReadPercent {
+			return er.read(ctx, w.id, w.rng)
+		}
 		var v []byte
 		return db.QueryRowContext(ctx, read, k).Scan(&v)
 	}
 	drive(ctx, zipfWorkers, b.warmup(), seed(run, zipfWorkers, "zipf-warmup"), fn)
+	er.reset()
 	p := startProbe(t, db)
 	r := drive(ctx, zipfWorkers, b.o.Duration, seed(run, zipfWorkers, "zipf"), fn)
-	b.add(r.cell(b.key(wlZipf, t, zipfWorkers), run, p))
+	c := r.cell(b.key(wlZipf, t, zipfWorkers), run, p)
+	commits, writeErrs := ext.stop()
+	maps.Copy(c.Metrics, stalenessMetrics(er.all(), commits))
+	c.Metrics["ext_write_errors"] = float64(writeErrs)
+	if bound := cacheBoundMs(db); !math.IsNaN(bound) {
+		c.Metrics["stale_bound_ms"] = bound
+	}
+	if writeErrs > 0 {
+		b.prog.warn(fmt.Sprintf("zipf %s %s run %d: the external writer failed %d times", t.cfg.Name, t.tr.Name, run, writeErrs))
+	}
+	b.add(c)
 	return nil
 }
 

@@ -16,6 +16,9 @@ type Cache struct {
 	rc   *ristretto.Cache[string, *entry]
 	gens generations
 	ctr  counters
+	// sk counts recent requests per key, to seed the score of new
+	// entries; nil when MaxTTL = TTL.
+	sk *sketch
 	// closed is set by Close; Stats then reports counters only.
 	closed atomic.Bool
 }
@@ -28,6 +31,7 @@ type entry struct {
 	fixed  time.Duration // > 0: fixed TTL given to Set; 0: access-scored
 	global uint64
 	deps   []dep
+	prior  uint32 // requests of the key before this entry (sketch estimate)
 	hits   atomic.Uint32
 	last   atomic.Int64 // UnixNano of the last hit (birth until then)
 }
@@ -52,7 +56,11 @@ func New(cfg Config) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: creating ristretto cache: %w", err)
 	}
-	return &Cache{cfg: cfg, rc: rc}, nil
+	c := &Cache{cfg: cfg, rc: rc}
+	if cfg.MaxTTL > cfg.TTL { // with MaxTTL = TTL every TTL is fixed: no scores to seed
+		c.sk = newSketch(sketchWidth(cfg.MaxBytes), int64(sketchAgingTTLs*cfg.MaxTTL), cfg.Now().UnixNano())
+	}
+	return c, nil
 }
 
 // Close releases the cache's goroutines and memory. Nil-safe and idempotent;

@@ -5,12 +5,15 @@ import "time"
 // Get returns the result cached under k, or false. A result is returned only
 // if its key matches exactly, none of the tables it read was invalidated
 // since its snapshot, and its age is below its access-scored TTL (never
-// above MaxTTL). A hit raises the entry's score. The returned Result is
+// above MaxTTL). A hit raises the entry's score. Every Get of a valid key,
+// hit or miss, also counts one request of k in a fixed-size access sketch,
+// from which Set seeds the score of k's next entry. The returned Result is
 // shared: do not modify it (see [Result.CopyRow]).
 func (c *Cache) Get(k Key) (*Result, bool) {
 	if c == nil || !k.Valid() {
 		return nil, false
 	}
+	c.sk.increment(k.hash)
 	e, ok := c.rc.Get(k.canon)
 	if !ok || e == nil || e.key != k.canon {
 		c.ctr.misses.Add(1)
@@ -32,6 +35,7 @@ func (c *Cache) Get(k Key) (*Result, bool) {
 	e.hits.Add(1)
 	e.last.Store(now)
 	c.ctr.hits.Add(1)
+	c.sk.maybeHalve(now) // here and in Set, which read the clock anyway
 	return e.res, true
 }
 
@@ -41,13 +45,15 @@ func (c *Cache) ttlOf(e *entry, now int64) time.Duration {
 		return e.fixed
 	}
 	idle := time.Duration(now - e.last.Load())
-	return effectiveTTL(score(e.hits.Load(), idle, c.cfg.TTL, c.cfg.MaxTTL), c.cfg.TTL, c.cfg.MaxTTL)
+	hits := satAdd(e.hits.Load(), e.prior)
+	return effectiveTTL(score(hits, idle, c.cfg.TTL, c.cfg.MaxTTL), c.cfg.TTL, c.cfg.MaxTTL)
 }
 
 // Set stores r under k as the result of a query that read tables, sent after
 // snap was taken (with the same tables). ttl 0 selects the access-scored
-// TTL; a positive ttl is a fixed lifetime, capped at MaxTTL; a negative one
-// stores nothing. Set returns false and stores nothing when the result is
+// TTL, whose score starts from how often k was requested recently (the
+// access sketch's count, minus the miss that led here); a positive ttl is a
+// fixed lifetime, capped at MaxTTL; a negative one stores nothing. Set returns false and stores nothing when the result is
 // born stale (a generation in snap changed, or a table is missing from snap),
 // is larger than MaxEntryBytes, or is already older than MaxTTL; it is best
 // effort otherwise (ristretto may drop or refuse to admit it). r must not be
@@ -65,12 +71,17 @@ func (c *Cache) Set(k Key, r *Result, tables []string, snap Snapshot, ttl time.D
 		c.ctr.setsStale.Add(1)
 		return false
 	}
-	remaining := c.cfg.MaxTTL - time.Duration(c.cfg.Now().UnixNano()-snap.at)
+	now := c.cfg.Now().UnixNano()
+	remaining := c.cfg.MaxTTL - time.Duration(now-snap.at)
 	if remaining <= 0 {
 		c.ctr.setsStale.Add(1)
 		return false
 	}
+	c.sk.maybeHalve(now)
 	e := &entry{key: k.canon, res: r, birth: snap.at, fixed: min(ttl, c.cfg.MaxTTL), global: snap.global, deps: snap.deps}
+	if ttl == 0 {
+		e.prior = priorOf(c.sk.estimate(k.hash))
+	}
 	e.last.Store(snap.at)
 	cost := size + int64(len(k.canon)) + entryOverhead + int64(len(snap.deps))*16
 	if !c.rc.SetWithTTL(k.canon, e, cost, remaining) {

@@ -14,6 +14,7 @@ import (
 // Key is invalid. Build one with [MakeKey].
 type Key struct {
 	canon string
+	hash  uint64 // hashKey(canon), for the access sketch
 }
 
 // Argument type tags of the canonical encoding.
@@ -62,7 +63,8 @@ func MakeKey(dbIdentity, sql string, args []driver.NamedValue) (Key, bool) {
 			return Key{}, false
 		}
 	}
-	return Key{canon: string(b)}, true
+	canon := string(b)
+	return Key{canon: canon, hash: hashKey(canon)}, true
 }
 
 func appendString(b []byte, s string) []byte {

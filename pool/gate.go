@@ -18,6 +18,7 @@ type gate struct {
 	mu      sync.Mutex
 	limit   int
 	held    int
+	peak    int       // highest held since the last takePeak
 	waiters []*waiter // FIFO
 	closed  bool
 
@@ -41,7 +42,7 @@ func (g *gate) tryAcquire() bool {
 	if g.closed || g.held >= g.limit || len(g.waiters) > 0 {
 		return false
 	}
-	g.held++
+	g.hold()
 	return true
 }
 
@@ -55,7 +56,7 @@ func (g *gate) acquire(ctx context.Context, queued func(n int)) error {
 		return ErrClosed
 	}
 	if g.held < g.limit && len(g.waiters) == 0 {
-		g.held++
+		g.hold()
 		g.mu.Unlock()
 		return nil
 	}
@@ -142,6 +143,25 @@ func (g *gate) state() (limit, held, waiting int) {
 	return g.limit, g.held, len(g.waiters)
 }
 
+// takeState is state for a periodic sampler: it also returns the highest
+// number of permits held at once since its previous call (at least held),
+// and starts the next period at held.
+func (g *gate) takeState() (limit, held, waiting, peak int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	peak = max(g.peak, g.held)
+	g.peak = g.held
+	return g.limit, g.held, len(g.waiters), peak
+}
+
+// hold takes a permit and records the peak.
+//
+// WARNING: the caller must hold g.mu.
+func (g *gate) hold() {
+	g.held++
+	g.peak = max(g.peak, g.held)
+}
+
 // grantLocked hands free permits to waiters in FIFO order.
 //
 // WARNING: the caller must hold g.mu.
@@ -150,7 +170,7 @@ func (g *gate) grantLocked() {
 		w := g.waiters[0]
 		g.waiters[0] = nil
 		g.waiters = g.waiters[1:]
-		g.held++
+		g.hold()
 		w.ch <- struct{}{}
 	}
 	g.queued.Store(int32(len(g.waiters)))

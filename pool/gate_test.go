@@ -216,3 +216,39 @@ func TestGateStress(t *testing.T) {
 		t.Errorf("only %d resizes happened", s.Resizes())
 	}
 }
+
+// TestIdlePoolShrinksDespiteBurstWaits: the waits of a finished burst must
+// not hold an idle pool at its burst size (the policy sees the mean wait of
+// each tick's period, not a window that only new acquires would flush).
+func TestIdlePoolShrinksDespiteBurstWaits(t *testing.T) {
+	db := &fakeDB{}
+	clock := newFakeClock()
+	cfg := db.config()
+	cfg.MaxConns, cfg.Now = 2, clock.Now
+	ad := adaptive.DefaultConfig(1, 2)
+	cfg.Adaptive = &ad // background ticks see the fake clock stand still
+	p := newPool(t, cfg)
+	p.SetTarget(2)
+	a, b := mustAcquire(t, p), mustAcquire(t, p)
+	got := make(chan *pool.Conn[int])
+	go func() { got <- mustAcquire(t, p) }() // waits: the pool is at MaxConns
+	waitFor(t, "a queued acquirer", func() bool { _, _, waiting := p.GateState(); return waiting == 1 })
+	time.Sleep(60 * time.Millisecond) // a long wait, so the recent-waits mean is far above DownWait
+	a.Release()
+	c := <-got
+	b.Release()
+	c.Release()
+	if mean := p.Stat().WaitP95(); mean < 50*time.Millisecond {
+		t.Fatalf("recent wait p95 = %v, want ≥ 50ms (the test needs a long wait on record)", mean)
+	}
+	p.Evaluate() // closes the period that holds the wait
+	before := p.Stat().TargetConns()
+	for range 25 {
+		clock.Advance(time.Second)
+		p.Evaluate()
+	}
+	if s := p.Stat(); before != 2 || s.TargetConns() != 1 {
+		t.Fatalf("target %d before the idle ticks, %d after 25 idle seconds; want 2 then 1 (reason %q)",
+			before, s.TargetConns(), s.LastResizeReason())
+	}
+}

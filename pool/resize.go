@@ -34,6 +34,10 @@ type resizer struct {
 	// because the target is about to cover it; closing it would only make
 	// the next acquire dial again.
 	shrinking atomic.Bool
+
+	// Cumulative acquire count and wait at the last periodic sample, for the
+	// mean wait of the period (guarded by mu).
+	tickAcquires, tickWaitNanos int64
 }
 
 // newResizer builds the policy for targets between max(minConns, 1) and
@@ -68,18 +72,45 @@ func (p *Pool[T]) aboveTarget() bool {
 	return p.open.Load() > p.resizer.target.Load()
 }
 
-// sample snapshots the pool for the policy.
-func (p *Pool[T]) sample() adaptive.Sample {
+// sample snapshots the pool for the policy. periodic samples (the
+// Evaluate tick) also carry the peak of in-use connections since the
+// previous periodic sample; OnQueue samples leave the period running.
+func (p *Pool[T]) sample(periodic bool) adaptive.Sample {
 	ps := p.pp.Stat()
-	limit, held, waiting := p.gate.state()
+	var limit, held, waiting, peak int
+	if periodic {
+		limit, held, waiting, peak = p.gate.takeState()
+	} else {
+		limit, held, waiting = p.gate.state()
+	}
 	var op [2]time.Duration
 	p.opLatency.Percentiles(op[:], 0.5, 0.95)
+	acquires, waitAvg := p.acquires.Load(), p.waits.Mean()
+	if periodic {
+		waitAvg = p.periodWaitAvg(acquires)
+	}
 	return adaptive.Sample{
 		Now: p.cfg.Now(), Target: limit, InUse: held, Idle: int(ps.IdleResources()),
-		Total: int(ps.TotalResources()), Waiting: waiting,
-		WaitAvg: p.waits.Mean(), WaitP95: p.waits.Percentile(0.95), Acquires: p.acquires.Load(),
+		Total: int(ps.TotalResources()), Waiting: waiting, PeakInUse: peak,
+		WaitAvg: waitAvg, WaitP95: p.waits.Percentile(0.95), Acquires: acquires,
 		OpLatencyP50: op[0], OpLatencyP95: op[1], Ops: p.ops.Load(),
 	}
+}
+
+// periodWaitAvg returns the mean acquire wait since the previous periodic
+// sample (0 when nothing was acquired), and starts the next period. Unlike
+// the window of recent waits, it forgets a burst's waits once the burst is
+// over, so an idle pool is not held at its burst size by waits long past.
+// WARNING: the caller must hold p.resizer.mu.
+func (p *Pool[T]) periodWaitAvg(acquires int64) time.Duration {
+	r := p.resizer
+	nanos := p.acquireNanos.Load()
+	n, sum := acquires-r.tickAcquires, nanos-r.tickWaitNanos
+	r.tickAcquires, r.tickWaitNanos = acquires, nanos
+	if n <= 0 || sum <= 0 {
+		return 0
+	}
+	return time.Duration(sum / n)
 }
 
 // evaluate runs the periodic policy tick.
@@ -87,7 +118,7 @@ func (p *Pool[T]) evaluate() {
 	r := p.resizer
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	p.applyLocked(r.policy.Evaluate(p.sample()))
+	p.applyLocked(r.policy.Evaluate(p.sample(true)))
 }
 
 // onQueue is the gate's hook for an acquirer that just queued: the policy
@@ -104,7 +135,7 @@ func (p *Pool[T]) onQueue(int) {
 		return
 	}
 	defer r.mu.Unlock()
-	p.applyLocked(r.policy.OnQueue(p.sample()))
+	p.applyLocked(r.policy.OnQueue(p.sample(false)))
 }
 
 // setTarget applies a target chosen outside the policy (tests).

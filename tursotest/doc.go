@@ -63,7 +63,7 @@
 // # Fault injection
 //
 // DropConnections, ExpireStreams, RefuseConnections, SetRequestDelay,
-// FailNextRequests, SetMaxConcurrency and Restart let tests show how a
+// FailNextRequests, SetMaxConcurrency, SetContention and Restart let tests show how a
 // client copes with broken connections, expired streams, refused or slow
 // connections, error statuses, overload and server restarts. Stats reports
 // exact counts of connections, TLS handshakes, requests, streams and bytes.

@@ -109,6 +109,9 @@ func (e *engine) run(ctx context.Context, s *dbStream, f func(q driver.QueryerCo
 		return err
 	}
 	defer e.lim.release()
+	if err := sleepCtx(ctx, e.lim.penalty()); err != nil { // the contention penalty, holding the slot
+		return err
+	}
 	return s.conn.Raw(func(dc any) error {
 		q, ok1 := dc.(driver.QueryerContext)
 		x, ok2 := dc.(driver.ExecerContext)

@@ -15,6 +15,27 @@ type limiter struct {
 	active  int
 	peak    int // highest active, for tests
 	waiters []chan struct{}
+
+	contention atomic.Int64 // time.Duration each statement waiting adds to an admitted one
+}
+
+// setContention sets the slot time each waiting statement adds to every
+// statement admitted while it waits; 0 removes it.
+func (l *limiter) setContention(d time.Duration) {
+	l.contention.Store(int64(max(d, 0)))
+}
+
+// penalty is the extra slot time of a statement admitted now: the
+// contention per waiter times the statements still waiting for a slot.
+func (l *limiter) penalty() time.Duration {
+	per := time.Duration(l.contention.Load())
+	if per == 0 {
+		return 0
+	}
+	l.mu.Lock()
+	n := len(l.waiters)
+	l.mu.Unlock()
+	return per * time.Duration(n)
 }
 
 // setLimit changes the limit and admits waiters that now fit.
@@ -103,7 +124,11 @@ func (f *faults) refusing() bool {
 
 // wait sleeps for the configured request delay, or until ctx ends.
 func (f *faults) wait(ctx context.Context) error {
-	d := time.Duration(f.delay.Load())
+	return sleepCtx(ctx, time.Duration(f.delay.Load()))
+}
+
+// sleepCtx sleeps for d (nothing when d ≤ 0), or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}

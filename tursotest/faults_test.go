@@ -306,3 +306,38 @@ func TestRestart(t *testing.T) {
 		})
 	}
 }
+
+func TestLimiterContentionPenalty(t *testing.T) {
+	cases := []struct {
+		name    string
+		per     time.Duration
+		waiting int
+		want    time.Duration
+	}{
+		{"off", 0, 3, 0},
+		{"no one waiting", 10 * time.Millisecond, 0, 0},
+		{"three waiting", 10 * time.Millisecond, 3, 30 * time.Millisecond},
+		{"negative is off", -time.Millisecond, 3, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var l limiter
+			l.setContention(tc.per)
+			l.waiters = make([]chan struct{}, tc.waiting)
+			if got := l.penalty(); got != tc.want {
+				t.Fatalf("penalty() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSleepCtxHonoursContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := sleepCtx(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Fatalf("sleepCtx with a canceled context = %v, want context.Canceled", err)
+	}
+	if err := sleepCtx(context.Background(), 0); err != nil {
+		t.Fatalf("sleepCtx(0) = %v", err)
+	}
+}

@@ -224,6 +224,16 @@ func (s *Server) SetMaxConcurrency(n int) {
 	s.lim.setLimit(n)
 }
 
+// SetContention makes an overloaded server slower per statement, as real
+// ones are (lock contention, context switches, cache misses): under
+// SetMaxConcurrency, each statement admitted to a slot keeps it d longer
+// for every statement still waiting for one. Throughput then falls as the
+// queue grows, instead of staying at the limit's rate. 0 (the default)
+// removes it; it has no effect without a concurrency limit.
+func (s *Server) SetContention(d time.Duration) {
+	s.lim.setContention(d)
+}
+
 // Restart stops listening, closes every connection and stream (old batons
 // become invalid), and listens again on the same address. The database and
 // its data are kept.

@@ -20,20 +20,22 @@ const (
 	DefaultDownWait        = 10 * time.Millisecond  // plan: ... and below this average wait
 	DefaultDownFactor      = 0.8                    // plan
 
-	DefaultDownStableFor   = 10 * time.Second       // hysteresis before (and between) down-steps
+	DefaultDownStableFor   = 5 * time.Second        // hysteresis before (and between) down-steps
+	DefaultDownTo          = 0.5                    // a down-step aims for this utilization of the recent peak
 	DefaultQueueReactEvery = 100 * time.Millisecond // minimum spacing of up-steps
-	DefaultUpDwell         = 30 * time.Second       // no down-step this soon after an up-step
+	DefaultUpDwell         = 15 * time.Second       // no down-step this soon after an up-step
 	DefaultMaxUpDwell      = 5 * time.Minute        // cap of the dwell after repeated reversals
 	DefaultTrendShort      = 5 * time.Second        // time constant of the short request-rate average
 	DefaultTrendLong       = time.Minute            // time constant of the long request-rate average
 	DefaultTrendBand       = 0.1                    // ±10 % between the averages counts as stable
 
-	DefaultOverloadTolerance      = 2.0             // overloaded when p50 ≥ 2 × baseline
-	DefaultOverloadBaselineWindow = 5 * time.Minute // drift time constant of the latency baseline
-	DefaultOverloadShortWindow    = 2 * time.Second // smoothing of p50 and op rate
-	DefaultOverloadEfficiency     = 0.75            // throughput must keep 75 % pace with latency/limit
-	DefaultOverloadShrinkEvery    = 5 * time.Second // minimum spacing of overload shrink steps
-	DefaultOverloadMaxShrink      = 0.5             // one overload step keeps at least half the limit
+	DefaultOverloadTolerance      = 2.0              // overloaded when p50 ≥ 2 × baseline
+	DefaultOverloadBaselineWindow = 5 * time.Minute  // drift time constant of the latency baseline
+	DefaultOverloadShortWindow    = 2 * time.Second  // smoothing of p50 and op rate
+	DefaultOverloadEfficiency     = 0.75             // throughput must keep 75 % pace with latency/limit
+	DefaultOverloadShrinkEvery    = 5 * time.Second  // minimum spacing of overload shrink steps
+	DefaultOverloadMaxShrink      = 0.5              // one overload step keeps at least half the limit
+	DefaultOverloadHold           = 30 * time.Second // no growth this long after an overload shrink
 )
 
 // Config parameterises a [Policy]. Every field must be set; start from
@@ -74,13 +76,21 @@ type Config struct {
 	// DownFactor multiplies the limit on a down-step (plan: 0.8).
 	DownFactor float64
 	// DownStableFor is how long the down conditions must hold without a break
-	// before a down-step, and the minimum spacing of down-steps (default 10s).
+	// before a down-step, and the minimum spacing of down-steps (default 2s).
 	DownStableFor time.Duration
+	// DownTo sizes down-steps by demand (default 0.5): a down-step goes to
+	// ceil(peak / DownTo), where peak is the highest number of connections
+	// in use while the down conditions held, and there is no step when that
+	// is not below the limit. The limit then sits at twice the recent peak,
+	// inside the band where neither rule fires, in one step however far the
+	// demand fell. 0 keeps the plan's fixed ×DownFactor steps (DownFactor is
+	// used only then). Accepted: 0 or in (DownUtilization, UpUtilization].
+	DownTo float64
 	// QueueReactEvery is the minimum spacing of up-steps, whether they come
 	// from [Policy.OnQueue] or from [Policy.Evaluate] (default 100ms).
 	QueueReactEvery time.Duration
 	// UpDwell is the minimum time between an up-step and the next down-step
-	// (default 30s). Each reversal (an up-step that undoes a down-step)
+	// (default 5s). Each reversal (an up-step that undoes a down-step)
 	// doubles the dwell, up to MaxUpDwell; two down-steps in a row reset it.
 	UpDwell time.Duration
 	// MaxUpDwell caps the doubled dwell (default 5m).
@@ -129,6 +139,11 @@ type OverloadConfig struct {
 	// overload step keeps (default 0.5): the step goes to
 	// limit × max(gradient, MaxShrink), never below Min.
 	MaxShrink float64
+	// Hold is the minimum time after an overload shrink before the limit
+	// may grow again (default 30s; the current dwell when that is longer),
+	// so that an overloaded server is not probed by a regrowth every few
+	// seconds.
+	Hold time.Duration
 }
 
 // DefaultConfig returns the plan's policy for limits between min and max,
@@ -155,6 +170,7 @@ func DefaultConfig(min, max int) Config {
 		DownWait:        DefaultDownWait,
 		DownFactor:      DefaultDownFactor,
 		DownStableFor:   DefaultDownStableFor,
+		DownTo:          DefaultDownTo,
 		QueueReactEvery: DefaultQueueReactEvery,
 		UpDwell:         DefaultUpDwell,
 		MaxUpDwell:      DefaultMaxUpDwell,
@@ -168,6 +184,7 @@ func DefaultConfig(min, max int) Config {
 			Efficiency:     DefaultOverloadEfficiency,
 			ShrinkEvery:    DefaultOverloadShrinkEvery,
 			MaxShrink:      DefaultOverloadMaxShrink,
+			Hold:           DefaultOverloadHold,
 		},
 	}
 }

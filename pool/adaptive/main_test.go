@@ -30,3 +30,10 @@ func mustNew(t testing.TB, min, max int, edit func(*Config)) *Policy {
 	}
 	return p
 }
+
+// planTiming restores the timing the mechanism tests were written for: the
+// plan's ×DownFactor down-steps (DownTo 0), 10s down hysteresis and a 30s
+// dwell, so that step spacing and dwell doubling are visible in a few ticks.
+func planTiming(c *Config) {
+	c.DownTo, c.DownStableFor, c.UpDwell = 0, 10*time.Second, 30*time.Second
+}

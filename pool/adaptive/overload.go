@@ -25,6 +25,7 @@ type overloadGuard struct {
 	lastOps  int64 // Ops at the last judged sample
 	lastAt   time.Time
 	p50      float64 // smoothed p50, nanoseconds
+	load     float64 // smoothed connections in use (≥ 1)
 	baseline float64 // windowed minimum of p50, nanoseconds
 
 	// Windowed minimum: mins[bucket] is the minimum of the bucket that started
@@ -37,9 +38,9 @@ type overloadGuard struct {
 
 	// Reference operating point: the last point that was at the baseline
 	// or at least as efficient as the previous reference.
-	refOps    float64
-	refLat    float64
-	refTarget int
+	refOps  float64
+	refLat  float64
+	refLoad float64
 
 	overloaded bool
 	gradient   float64 // baseline / p50, in (0, 1]
@@ -53,8 +54,9 @@ func newOverloadGuard(cfg OverloadConfig) overloadGuard {
 	}
 }
 
-// update feeds one periodic sample. target is the limit in force.
-func (g *overloadGuard) update(now time.Time, p50 time.Duration, ops int64, target int) {
+// update feeds one periodic sample; inUse is the number of connections in
+// use at the sample (the concurrency the server sees from this pool).
+func (g *overloadGuard) update(now time.Time, p50 time.Duration, ops int64, inUse int) {
 	if g.cfg.Disabled {
 		return
 	}
@@ -62,11 +64,11 @@ func (g *overloadGuard) update(now time.Time, p50 time.Duration, ops int64, targ
 	if p50 <= 0 || (g.seen && ops == g.lastOps) {
 		return // no operation since the last sample: nothing new to judge
 	}
-	lat := float64(p50)
+	lat, load := float64(p50), float64(max(inUse, 1))
 	if !g.seen {
-		g.seen, g.lastOps, g.lastAt, g.p50 = true, ops, now, lat
+		g.seen, g.lastOps, g.lastAt, g.p50, g.load = true, ops, now, lat, load
 		g.mins[0], g.filled, g.bucketAt, g.baseline = lat, 1, now, lat
-		g.anchor(target)
+		g.anchor()
 		return
 	}
 	dt := now.Sub(g.lastAt)
@@ -74,10 +76,12 @@ func (g *overloadGuard) update(now time.Time, p50 time.Duration, ops int64, targ
 		return
 	}
 	g.lastAt, g.lastOps = now, ops
-	g.p50 += ewmaWeight(dt, g.cfg.ShortWindow) * (lat - g.p50)
+	w := ewmaWeight(dt, g.cfg.ShortWindow)
+	g.p50 += w * (lat - g.p50)
+	g.load += w * (load - g.load)
 	g.baseline = g.windowMin(now, g.p50)
 	g.gradient = g.baseline / g.p50
-	g.judge(target)
+	g.judge()
 }
 
 // windowMin records v at now and returns the minimum over the last
@@ -103,23 +107,23 @@ func (g *overloadGuard) windowMin(now time.Time, v float64) float64 {
 
 // judge re-anchors the reference point when warranted and decides whether
 // the server is overloaded.
-func (g *overloadGuard) judge(target int) {
+func (g *overloadGuard) judge() {
 	rate := g.ops.rate()
 	atBaseline := g.p50 <= g.baseline*nearBaseline
 	// At least as efficient as the reference: throughput grew at least as
 	// much as latency and as the limit (multiplied out: no division by 0).
-	efficient := rate*g.refLat >= g.p50*g.refOps && rate*float64(g.refTarget) >= float64(target)*g.refOps
+	efficient := rate*g.refLat >= g.p50*g.refOps && rate*g.refLoad >= g.load*g.refOps
 	if atBaseline || efficient {
-		g.anchor(target)
+		g.anchor()
 	}
-	growth := math.Max(g.p50/g.refLat, float64(target)/float64(g.refTarget))
+	growth := math.Max(g.p50/g.refLat, g.load/g.refLoad)
 	excused := rate >= g.cfg.Efficiency*growth*g.refOps
 	g.overloaded = g.gradient < 1/g.cfg.Tolerance && !excused
 }
 
 // anchor makes the current point the reference operating point.
-func (g *overloadGuard) anchor(target int) {
-	g.refOps, g.refLat, g.refTarget = g.ops.rate(), g.p50, max(target, 1)
+func (g *overloadGuard) anchor() {
+	g.refOps, g.refLat, g.refLoad = g.ops.rate(), g.p50, g.load
 }
 
 // shrinkTarget returns the limit one overload step goes to from cur:

@@ -176,7 +176,11 @@ func TestOverloadDisabledAndIdle(t *testing.T) {
 	}
 }
 
-func TestOverloadPausesGrowthForOneDwell(t *testing.T) {
+// overloadedOnce drives a policy at limit 40 through 60s at baseline, 4s
+// of overload and recovery, and returns it with the second of its first
+// change (the overload shrink to 20).
+func overloadedOnce(t *testing.T) (*Policy, int) {
+	t.Helper()
 	ms := time.Millisecond
 	p := mustNew(t, 5, 50, nil)
 	p.target = 40
@@ -196,9 +200,16 @@ func TestOverloadPausesGrowthForOneDwell(t *testing.T) {
 			shrinkAt = i
 		}
 	}
-	if shrinkAt < 60 || p.Stats().Overloaded {
-		t.Fatalf("first change at %ds (want ≥ 60), overloaded at the end %v; decisions %v", shrinkAt, p.Stats().Overloaded, ds[58:])
+	if shrinkAt < 60 || p.Stats().Overloaded || p.target != 20 {
+		t.Fatalf("first change at %ds (want ≥ 60, to 20; target %d), overloaded at the end %v; decisions %v",
+			shrinkAt, p.target, p.Stats().Overloaded, ds[58:])
 	}
+	return p, shrinkAt
+}
+
+func TestOverloadPausesGrowthForHold(t *testing.T) {
+	ms := time.Millisecond
+	p, shrinkAt := overloadedOnce(t)
 	held := at(time.Duration(shrinkAt)*time.Second + 29*time.Second)
 	d := p.OnQueue(Sample{Now: held, InUse: p.target, Waiting: 5})
 	if d.Changed || !strings.Contains(d.Reason, "after an overload shrink") {
@@ -210,6 +221,33 @@ func TestOverloadPausesGrowthForOneDwell(t *testing.T) {
 	}
 	free := held.Add(time.Second)
 	if d := p.OnQueue(Sample{Now: free, InUse: p.target, Waiting: 5}); !d.Changed {
-		t.Fatalf("OnQueue one dwell (30s) after the overload shrink = %+v, want growth", d)
+		t.Fatalf("OnQueue Overload.Hold (30s) after the overload shrink = %+v, want growth", d)
+	}
+}
+
+func TestOverloadRegrowthIsAdditiveAboveTheShrink(t *testing.T) {
+	ms := time.Millisecond
+	p, shrinkAt := overloadedOnce(t)
+	free := at(time.Duration(shrinkAt)*time.Second + DefaultOverloadHold)
+	steps := []struct {
+		after  time.Duration
+		want   int
+		reason string
+	}{
+		{0, 22, "probing above the last overload shrink (20) by +10 %"},
+		{200 * ms, 22, "one step per Interval"},
+		{time.Second, 25, "by +10 %"},
+		{2 * time.Second, 28, "by +10 %"},
+	}
+	for _, st := range steps {
+		d := p.OnQueue(Sample{Now: free.Add(st.after), InUse: p.target, Waiting: 30})
+		if d.Target != st.want || !strings.Contains(d.Reason, st.reason) {
+			t.Fatalf("OnQueue %v after the hold = %+v, want target %d with reason containing %q", st.after, d, st.want, st.reason)
+		}
+	}
+	// Past BaselineWindow the shrink is forgotten: growth is the plan's again.
+	late := at(time.Duration(shrinkAt)*time.Second + DefaultOverloadBaselineWindow + time.Second)
+	if d := p.OnQueue(Sample{Now: late, InUse: p.target, Waiting: 30}); d.Target != 50 {
+		t.Fatalf("OnQueue BaselineWindow after the shrink = %+v, want the plan's growth to 50", d)
 	}
 }

@@ -23,9 +23,14 @@ type Policy struct {
 	dwell                        time.Duration // current minimum time between opposite steps
 
 	upHeldUntil time.Time // no up-step before this (set by an overload shrink)
+	// ssthresh is the limit an overload shrink left (0: none recently):
+	// until ssthreshUntil, growth above it is additive (see probeCap).
+	ssthresh      int
+	ssthreshUntil time.Time
 
 	downHeld  bool      // the down conditions held at every sample since downSince
 	downSince time.Time // first sample of the current run of down conditions
+	downPeak  int       // highest in-use count seen during that run
 }
 
 // New validates cfg and returns a policy whose limit starts at cfg.Min.
@@ -50,7 +55,7 @@ func New(cfg Config) (*Policy, error) {
 func (p *Policy) Evaluate(s Sample) Decision {
 	cur := p.current(s)
 	p.rate.update(s.Now, s.Acquires)
-	p.guard.update(s.Now, s.OpLatencyP50, s.Ops, cur)
+	p.guard.update(s.Now, s.OpLatencyP50, s.Ops, s.InUse)
 	if d, ok := p.clamp(cur); ok {
 		return d
 	}

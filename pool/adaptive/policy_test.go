@@ -127,7 +127,7 @@ func TestPolicyOnQueue(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			run(t, mustNew(t, 5, 100, nil), tc.steps)
+			run(t, mustNew(t, 5, 100, planTiming), tc.steps)
 		})
 	}
 }
@@ -171,7 +171,7 @@ func TestPolicyDownRule(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p := mustNew(t, 5, 50, nil)
+			p := mustNew(t, 5, 50, planTiming)
 			p.target = tc.target
 			var acq int64
 			first, got := -1, Decision{Target: tc.target}
@@ -193,7 +193,7 @@ func TestPolicyDownRule(t *testing.T) {
 }
 
 func TestPolicyDownStepsAreSpaced(t *testing.T) {
-	p := mustNew(t, 5, 50, nil)
+	p := mustNew(t, 5, 50, planTiming)
 	p.target = 50
 	var downs []int
 	for sec := 0; sec <= 45; sec++ {
@@ -217,7 +217,7 @@ func TestPolicyDownStepsAreSpaced(t *testing.T) {
 }
 
 func TestPolicyReversalDoublesDwell(t *testing.T) {
-	p := mustNew(t, 5, 50, nil)
+	p := mustNew(t, 5, 50, planTiming)
 	sec := func(s int) time.Time { return at(time.Duration(s) * time.Second) }
 	p.Evaluate(Sample{Now: sec(0), Target: 10, InUse: 10}) // up to 20
 	for s := 1; s <= 30; s++ {
@@ -241,8 +241,14 @@ func TestPolicyReversalDoublesDwell(t *testing.T) {
 	for s := 92; s <= 101; s++ {
 		p.Evaluate(Sample{Now: sec(s), InUse: 1})
 	}
+	if p.dwell != time.Minute {
+		t.Errorf("dwell after two down-steps in a row = %v, want still 1m (only time resets it)", p.dwell)
+	}
+	// An up-step MaxUpDwell (5m) or more after the last down-step is not a
+	// reversal of it: the dwell returns to UpDwell.
+	p.Evaluate(Sample{Now: sec(101 + 301), InUse: p.target})
 	if p.dwell != 30*time.Second {
-		t.Errorf("dwell after two down-steps in a row = %v, want reset to 30s", p.dwell)
+		t.Errorf("dwell after an up-step 5m past the last down-step = %v, want reset to 30s", p.dwell)
 	}
 	if st := p.Stats(); st.Target != p.target || st.UpDwell != p.dwell || st.Trend != p.Trend() {
 		t.Errorf("Stats() = %+v inconsistent with the policy", st)
@@ -272,6 +278,11 @@ func TestTrendAndRate(t *testing.T) {
 	if p.Trend() != TrendRising {
 		t.Fatalf("after a rise to 300/s: trend %v, want rising", p.Trend())
 	}
+	tick(sec, 0) // the rise ends: the short average drops but is still far above the long one
+	sec++
+	if p.Trend() != TrendStable {
+		t.Fatalf("the tick after a rise stopped: trend %v, want stable (not rising while the rate drops)", p.Trend())
+	}
 	for end := sec + 10; sec < end; sec++ {
 		tick(sec, 20)
 	}
@@ -288,5 +299,45 @@ func TestTrendAndRate(t *testing.T) {
 		if tr.String() != want {
 			t.Errorf("Trend(%d).String() = %q, want %q", int(tr), tr.String(), want)
 		}
+	}
+}
+
+func TestPolicyDownToDemand(t *testing.T) {
+	sec := time.Second
+	cases := []struct {
+		name  string
+		steps []step
+	}{
+		{"idle after a burst goes to Min in one step", []step{
+			{s: Sample{Target: 50}, want: 50, reason: "held 0s"},
+			{at: 4 * sec, s: Sample{Target: 50}, want: 50, reason: "held 4s"},
+			{at: 5 * sec, s: Sample{Target: 50}, want: 5, reason: "down to peak 0 in use ÷ 0.5: utilization 0.00 < 0.30 for 5s"}}},
+		{"sized by the peak between ticks, not the tick's count", []step{
+			{s: Sample{Target: 50, InUse: 1}, want: 50},
+			{at: 3 * sec, s: Sample{Target: 50, InUse: 1, PeakInUse: 8}, want: 50},
+			{at: 5 * sec, s: Sample{Target: 50, InUse: 1, PeakInUse: 3}, want: 16, reason: "down to peak 8 in use ÷ 0.5"}}},
+		{"the peak of the period before the window does not count", []step{
+			{s: Sample{Target: 50, InUse: 2, PeakInUse: 50}, want: 50, reason: "held 0s"}, // the burst just ended
+			{at: 5 * sec, s: Sample{Target: 50, InUse: 2, PeakInUse: 2}, want: 5, reason: "down to peak 2 in use ÷ 0.5"}}},
+		{"no step when the peak needs the limit", []step{
+			{s: Sample{Target: 16, InUse: 2}, want: 16},
+			{at: 2 * sec, s: Sample{Target: 16, InUse: 2, PeakInUse: 8}, want: 16},
+			{at: 5 * sec, s: Sample{Target: 16, InUse: 2}, want: 16, reason: "peak 8 in use over 5s needs 16"}}},
+		{"a peak that has passed stops counting after one window", []step{
+			{s: Sample{Target: 50}, want: 50},
+			{at: 1 * sec, s: Sample{Target: 50, PeakInUse: 40}, want: 50},
+			{at: 5 * sec, s: Sample{Target: 50}, want: 50, reason: "peak 40 in use over 5s needs 80"},
+			{at: 6 * sec, s: Sample{Target: 50}, want: 50, reason: "held 0s"},
+			{at: 11 * sec, s: Sample{Target: 50}, want: 5, reason: "down to peak 0 in use"}}},
+		{"not before the dwell after an up-step", []step{
+			{s: Sample{Target: 10, InUse: 10}, want: 20, reason: "up ×2.0"},
+			{at: sec, s: Sample{Target: 20}, want: 20},
+			{at: 14 * sec, s: Sample{Target: 20}, want: 20, reason: "dwell 15s"},
+			{at: 15 * sec, s: Sample{Target: 20}, want: 5, reason: "down to peak 0"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			run(t, mustNew(t, 5, 50, nil), tc.steps)
+		})
 	}
 }

@@ -14,13 +14,22 @@ type Sample struct {
 	Target int
 	// InUse is the number of connections lent out to callers.
 	InUse int
+	// PeakInUse is the highest InUse since the previous periodic sample (the
+	// pool tracks it at every acquire), so that a down-step is sized by the
+	// busiest moment between ticks, not by the instant of the tick. Zero
+	// means unknown: InUse stands in for it.
+	PeakInUse int
 	// Idle is the number of open connections not lent out (informational).
 	Idle int
 	// Total is the number of connections open or being opened (informational).
 	Total int
 	// Waiting is the number of acquirers blocked waiting for a connection.
 	Waiting int
-	// WaitAvg is the mean of recent acquire waits (zero-wait acquires included).
+	// WaitAvg is the mean of recent acquire waits (zero-wait acquires
+	// included). For [Policy.Evaluate] it should cover the time since the
+	// previous tick (the pool passes the mean wait of that period, 0 when
+	// nothing was acquired), so that waits of a burst long over do not hold
+	// the limit up.
 	WaitAvg time.Duration
 	// WaitP95 is the 95th percentile of recent acquire waits (informational).
 	WaitP95 time.Duration

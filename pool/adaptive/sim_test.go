@@ -24,6 +24,7 @@ type simPool struct {
 	now     time.Duration
 
 	acquires, ops float64
+	peak          int             // highest in-use since the last Evaluate, as the pool tracks it
 	waitRing      [100][2]float64 // per step: waiting seconds, acquires (1s window)
 	ring          int
 
@@ -48,6 +49,7 @@ func (s *simPool) step(demand int, latency time.Duration) {
 	}
 	inUse := min(demand, s.open)
 	waiting := demand - inUse
+	s.peak = max(s.peak, inUse)
 	served := float64(inUse) * simStep.Seconds() / latency.Seconds()
 	s.acquires += served
 	s.ops += served
@@ -61,7 +63,7 @@ func (s *simPool) step(demand int, latency time.Duration) {
 		s.apply(s.p.OnQueue(smp))
 	}
 	if s.now%time.Second == 0 {
-		smp.Target = s.target
+		smp.Target, smp.PeakInUse, s.peak = s.target, s.peak, inUse
 		s.apply(s.p.Evaluate(smp))
 	}
 }
@@ -172,7 +174,7 @@ func TestSimulationSteadyLoadDoesNotThrash(t *testing.T) {
 // dwell, reverse direction several times a minute under the same load.
 func TestSimulationPlanWithoutHysteresisThrashes(t *testing.T) {
 	naive := func(c *Config) {
-		c.DownStableFor, c.UpDwell, c.MaxUpDwell, c.QueueReactEvery = c.Interval, 0, 0, 0
+		c.DownStableFor, c.UpDwell, c.MaxUpDwell, c.QueueReactEvery, c.DownTo = c.Interval, 0, 0, 0, 0
 	}
 	per, _ := runSteady(t, steadyLoad{"near the down threshold", 20, 0.15, 0}, 1, 10, naive)
 	worst := 0

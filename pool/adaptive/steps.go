@@ -56,11 +56,11 @@ func (p *Policy) recordUp(now time.Time) {
 	p.lastUp, p.hasUp, p.lastDir = now, true, 1
 }
 
-// recordDown notes a down-step; a second one in a row resets the dwell.
+// recordDown notes a down-step. It leaves the dwell alone: a doubled dwell
+// returns to UpDwell only when an up-step comes MaxUpDwell or more after
+// the last down-step (see recordUp), so a load that keeps reversing the
+// limit keeps the longer dwell.
 func (p *Policy) recordDown(now time.Time) {
-	if p.lastDir < 0 {
-		p.dwell = p.cfg.UpDwell
-	}
 	p.lastDown, p.hasDown, p.lastDir = now, true, -1
 }
 
@@ -127,12 +127,40 @@ func (p *Policy) grow(s Sample, cur int, factor float64, why string) Decision {
 		next = p.cfg.Max
 		reason += fmt.Sprintf(", capped at Max %d", p.cfg.Max)
 	}
+	if capped, note, ok := p.probeCap(s.Now, cur, next); !ok {
+		return p.hold(cur, fmt.Sprintf("hold: %s, but %s", why, note))
+	} else if capped < next {
+		next, reason = capped, reason+", "+note
+	}
 	return p.apply(s.Now, cur, next, reason)
 }
 
+// probeCap limits growth after an overload shrink, like TCP's congestion
+// avoidance above ssthresh: up to the limit the shrink left, growth is as
+// usual; above it, one step of +10 % (at least +1) per Interval, so that
+// the level that overloaded the server is approached slowly and the guard
+// sees the latency rise before the server is swamped again. ok false means
+// no step now.
+func (p *Policy) probeCap(now time.Time, cur, next int) (capped int, note string, ok bool) {
+	if p.ssthresh == 0 || !now.Before(p.ssthreshUntil) || next <= p.ssthresh {
+		return next, "", true
+	}
+	if cur >= p.ssthresh && p.hasUp && now.Sub(p.lastUp) < p.cfg.Interval {
+		return cur, fmt.Sprintf("probing above the last overload shrink (%d): one step per Interval", p.ssthresh), false
+	}
+	step := max(p.ssthresh, cur+max(1, ceilInt(float64(cur)*probeStep)))
+	return min(next, step), fmt.Sprintf("probing above the last overload shrink (%d) by +10 %%", p.ssthresh), true
+}
+
+// probeStep is the relative growth per Interval above ssthresh.
+const probeStep = 0.1
+
 // downStep applies the down rule with hysteresis: the conditions must have
 // held for DownStableFor, the last down-step must be DownStableFor old and
-// the last up-step older than the current dwell.
+// the last up-step older than the current dwell. The step goes to the peak
+// demand seen while the conditions held, at DownTo utilization (no step
+// when that is not below the limit), or is the plan's ×DownFactor when
+// DownTo is 0 (see [Config.DownTo]).
 func (p *Policy) downStep(s Sample, cur int) Decision {
 	util, trend := utilization(s, cur), p.rate.trend()
 	if !(util < p.cfg.DownUtilization && s.WaitAvg < p.cfg.DownWait && s.Waiting == 0 && trend != TrendRising) {
@@ -141,7 +169,12 @@ func (p *Policy) downStep(s Sample, cur int) Decision {
 			util, s.Waiting, s.WaitAvg, trend))
 	}
 	if !p.downHeld {
-		p.downHeld, p.downSince = true, s.Now
+		// PeakInUse covers the period before this sample, when the down
+		// conditions did not hold yet (the end of a burst): only the
+		// current count opens the window.
+		p.downHeld, p.downSince, p.downPeak = true, s.Now, s.InUse
+	} else {
+		p.downPeak = max(p.downPeak, s.InUse, s.PeakInUse)
 	}
 	held := s.Now.Sub(p.downSince)
 	switch {
@@ -154,9 +187,19 @@ func (p *Policy) downStep(s Sample, cur int) Decision {
 	case p.hasUp && s.Now.Sub(p.lastUp) < p.dwell:
 		return p.hold(cur, fmt.Sprintf("hold: last up-step %v ago < dwell %v", s.Now.Sub(p.lastUp), p.dwell))
 	}
-	next := max(p.cfg.Min, min(cur-1, ceilInt(float64(cur)*p.cfg.DownFactor)))
-	return p.apply(s.Now, cur, next, fmt.Sprintf("down ×%s: utilization %.2f < %.2f for %v, trend %s",
-		fmtFactor(p.cfg.DownFactor), util, p.cfg.DownUtilization, held, trend))
+	next, how := ceilInt(float64(cur)*p.cfg.DownFactor), "×"+fmtFactor(p.cfg.DownFactor)
+	if p.cfg.DownTo > 0 {
+		next = ceilInt(float64(p.downPeak) / p.cfg.DownTo)
+		how = fmt.Sprintf("to peak %d in use ÷ %s", p.downPeak, fmtFactor(p.cfg.DownTo))
+		if next >= cur {
+			p.downHeld = false // the next window starts afresh: a peak long past must not block later steps
+			return p.hold(cur, fmt.Sprintf("hold: utilization %.2f, but peak %d in use over %v needs %d at DownTo %s",
+				util, p.downPeak, held, next, fmtFactor(p.cfg.DownTo)))
+		}
+	}
+	next = max(p.cfg.Min, min(cur-1, next))
+	return p.apply(s.Now, cur, next, fmt.Sprintf("down %s: utilization %.2f < %.2f for %v, trend %s",
+		how, util, p.cfg.DownUtilization, held, trend))
 }
 
 // overloadStep holds, or shrinks at most every ShrinkEvery, while the
@@ -172,7 +215,8 @@ func (p *Policy) overloadStep(now time.Time, cur int) Decision {
 	d := p.apply(now, cur, next, fmt.Sprintf("down to %d: %s", next, p.guard.describe()))
 	// Like a reversal in the other direction: the limit does not grow back
 	// for one dwell, so an overload cycle repeats at most once per dwell.
-	p.lastShrink, p.hasShrink, p.upHeldUntil = now, true, now.Add(p.dwell)
+	p.lastShrink, p.hasShrink, p.upHeldUntil = now, true, now.Add(max(p.dwell, p.cfg.Overload.Hold))
+	p.ssthresh, p.ssthreshUntil = next, now.Add(p.cfg.Overload.BaselineWindow)
 	return d
 }
 

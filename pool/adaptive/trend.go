@@ -7,7 +7,8 @@ import (
 )
 
 // Trend is the direction of the acquire rate: the short moving average
-// compared with the long one (see [Config.TrendBand]).
+// compared with the long one (see [Config.TrendBand]), where rising also
+// needs the short average to be still climbing.
 type Trend int
 
 // The trends, ordered from falling to rising.
@@ -17,7 +18,10 @@ const (
 	// TrendStable: the averages are within the band of each other (also the
 	// trend before two samples have been seen).
 	TrendStable
-	// TrendRising: the short average is above the long one by more than the band.
+	// TrendRising: the short average is above the long one by more than the
+	// band and did not drop at the last sample. (Right after a burst the
+	// short average is still far above the long one while the rate has
+	// already collapsed; that reads stable, not rising.)
 	TrendRising
 )
 
@@ -55,6 +59,7 @@ type rateTracker struct {
 	last        int64     // counter at lastAt
 	lastAt      time.Time // instant of the previous sample
 	fast, slow  float64   // averages, per second
+	fastBefore  float64   // fast before the last update
 	initialised bool      // averages hold a first rate
 }
 
@@ -75,6 +80,7 @@ func (r *rateTracker) update(now time.Time, count int64) {
 		r.fast, r.slow, r.initialised = rate, rate, true
 		return
 	}
+	r.fastBefore = r.fast
 	r.fast += ewmaWeight(dt, r.short) * (rate - r.fast)
 	r.slow += ewmaWeight(dt, r.long) * (rate - r.slow)
 }
@@ -87,7 +93,7 @@ func (r *rateTracker) rate() float64 { return r.fast }
 func (r *rateTracker) trend() Trend {
 	gap := r.band * math.Max(r.slow, 1)
 	switch d := r.fast - r.slow; {
-	case d > gap:
+	case d > gap && r.fast >= r.fastBefore:
 		return TrendRising
 	case d < -gap:
 		return TrendFalling

@@ -45,6 +45,8 @@ func (c Config) Validate() error {
 		return invalid("DownWait", c.DownWait, fmt.Sprintf("in [0, UpWait (%v)]", c.UpWait))
 	case !(c.DownFactor > 0 && c.DownFactor < 1):
 		return invalid("DownFactor", c.DownFactor, "in (0, 1)")
+	case !(c.DownTo == 0 || (c.DownTo > c.DownUtilization && c.DownTo <= c.UpUtilization)):
+		return invalid("DownTo", c.DownTo, fmt.Sprintf("0 or in (DownUtilization (%g), UpUtilization (%g)]", c.DownUtilization, c.UpUtilization))
 	case c.DownStableFor < c.Interval:
 		return invalid("DownStableFor", c.DownStableFor, fmt.Sprintf("≥ Interval (%v)", c.Interval))
 	case c.QueueReactEvery < 0:
@@ -80,6 +82,8 @@ func (o OverloadConfig) validate() error {
 		return invalid("Overload.ShrinkEvery", o.ShrinkEvery, "> 0")
 	case !(o.MaxShrink > 0 && o.MaxShrink < 1):
 		return invalid("Overload.MaxShrink", o.MaxShrink, "in (0, 1)")
+	case o.Hold < 0:
+		return invalid("Overload.Hold", o.Hold, "≥ 0")
 	}
 	return nil
 }
