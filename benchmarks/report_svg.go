@@ -86,19 +86,24 @@ func legend(b *bytes.Buffer, series []string) {
 	}
 }
 
+// finiteMax returns the largest finite value in vals, 0 when there is none.
+func finiteMax(vals [][]float64) float64 {
+	m := 0.0
+	for _, row := range vals {
+		for _, v := range row {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				m = math.Max(m, v)
+			}
+		}
+	}
+	return m
+}
+
 // barChart draws grouped bars: vals[g][s] is series s of group g; NaN
 // values are left out.
 func barChart(title, yLabel string, groups, series []string, vals [][]float64) []byte {
 	var b bytes.Buffer
-	ymax := 0.0
-	for _, row := range vals {
-		for _, v := range row {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				ymax = math.Max(ymax, v)
-			}
-		}
-	}
-	ymax = niceMax(ymax)
+	ymax := niceMax(finiteMax(vals))
 	svgStart(&b, title, yLabel, ymax)
 	legend(&b, series)
 	gw := float64(plotW) / float64(max(len(groups), 1))
@@ -129,15 +134,7 @@ func barChart(title, yLabel string, groups, series []string, vals [][]float64) [
 // vals[s][x]; NaN points are skipped.
 func lineChart(title, xLabel, yLabel string, xs, series []string, vals [][]float64) []byte {
 	var b bytes.Buffer
-	ymax := 0.0
-	for _, row := range vals {
-		for _, v := range row {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				ymax = math.Max(ymax, v)
-			}
-		}
-	}
-	ymax = niceMax(ymax)
+	ymax := niceMax(finiteMax(vals))
 	svgStart(&b, title, yLabel, ymax)
 	legend(&b, series)
 	step := float64(plotW) / float64(max(len(xs), 1))

@@ -48,6 +48,15 @@ type driveResult struct {
 	elapsed    time.Duration
 }
 
+// addErrors counts r's errors in c too, keeping c's first error if it has one
+// (for a phase that runs outside the cell's measured one).
+func (c *Cell) addErrors(r driveResult) {
+	c.Errors += r.errors
+	if c.FirstError == "" && r.firstErr != nil {
+		c.FirstError = r.firstErr.Error()
+	}
+}
+
 // drive runs fn in a loop on n workers until d has passed (a unit in flight
 // then completes) or ctx ends, and merges what the workers recorded.
 // seed makes the workers' random sources reproducible.

@@ -120,10 +120,7 @@ func (b *bench) adaptiveBurst(ctx context.Context, t *target, run int) (Cell, er
 		return Cell{}, err
 	}
 	c := big.cell(b.adaptiveKey(t, burstWorkers, varBurst), run, p)
-	c.Errors += small.errors
-	if c.FirstError == "" && small.firstErr != nil {
-		c.FirstError = small.firstErr.Error()
-	}
+	c.addErrors(small)
 	m := c.Metrics
 	summarize(small.units).put(m, "tail_")
 	m["conn_seconds"] = connSeconds(samples)
@@ -250,10 +247,7 @@ func (b *bench) overloaded(ctx context.Context, t *target, run int, variant stri
 	r := drive(ctx, overloadWorkers, b.o.steady(), seed(run, overloadWorkers, "adaptive-overload"), fn)
 	samples := smp.stop()
 	c := r.cell(b.adaptiveKey(t, overloadWorkers, variant), run, p)
-	c.Errors += warm.errors
-	if c.FirstError == "" && warm.firstErr != nil {
-		c.FirstError = warm.firstErr.Error()
-	}
+	c.addErrors(warm)
 	c.Metrics["mean_target"] = meanTarget(samples)
 	c.Metrics["peak_conns"] = float64(peakTotal(samples))
 	c.Metrics["conn_seconds"] = connSeconds(samples)

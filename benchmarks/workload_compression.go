@@ -121,7 +121,7 @@ func (b *bench) writeRead(ctx context.Context, t *target, run int, rtt time.Dura
 		return err
 	}
 	defer db.Close()
-	fn := docRoundTrip(db, tablesFor(t.prefix), docs)
+	fn := docRoundTrip(db, tablesFor(t.prefix), func(rng *rand.Rand) string { return docs[rng.IntN(len(docs))] })
 	drive(ctx, 1, b.warmup()/2, seed(run, kib, "compression-warmup"), fn)
 	p := startProbe(t, db)
 	r := drive(ctx, 1, b.o.Duration, seed(run, kib, "compression"), fn)
@@ -138,14 +138,14 @@ func (b *bench) writeRead(ctx context.Context, t *target, run int, rtt time.Dura
 	return nil
 }
 
-// docRoundTrip returns a unit that inserts one of docs and reads it back,
-// checking its length.
-func docRoundTrip(db *sql.DB, tb tables, docs []string) unitFunc {
+// docRoundTrip returns a unit that inserts a document chosen by pick and
+// reads it back by id, checking its length; each is one op.
+func docRoundTrip(db *sql.DB, tb tables, pick func(*rand.Rand) string) unitFunc {
 	insert := "INSERT INTO " + tb.docs + " (id, body) VALUES (?, ?)"
 	read := "SELECT body FROM " + tb.docs + " WHERE id = ?"
 	return func(ctx context.Context, w *worker) error {
 		id := episodeIDs.Add(1)
-		doc := docs[w.rng.IntN(len(docs))]
+		doc := pick(w.rng)
 		if err := w.op(func() error { _, err := db.ExecContext(ctx, insert, id, doc); return err }); err != nil {
 			return err
 		}

@@ -106,26 +106,7 @@ func (b *bench) bytes(ctx context.Context, t *target, run int) error {
 		return err
 	}
 	defer db.Close()
-	tb := tablesFor(t.prefix)
-	insert := "INSERT INTO " + tb.docs + " (id, body) VALUES (?, ?)"
-	read := "SELECT body FROM " + tb.docs + " WHERE id = ?"
-	fn := func(ctx context.Context, w *worker) error {
-		id := episodeIDs.Add(1)
-		doc := b.docs.pick(w.rng)
-		if err := w.op(func() error { _, err := db.ExecContext(ctx, insert, id, doc); return err }); err != nil {
-			return err
-		}
-		return w.op(func() error {
-			var body []byte
-			if err := db.QueryRowContext(ctx, read, id).Scan(&body); err != nil {
-				return err
-			}
-			if len(body) != len(doc) {
-				return fmt.Errorf("read back %d bytes, wrote %d", len(body), len(doc))
-			}
-			return nil
-		})
-	}
+	fn := docRoundTrip(db, tablesFor(t.prefix), b.docs.pick)
 	drive(ctx, bytesWorkers, b.warmup()/2, seed(run, bytesWorkers, "bytes-warmup"), fn)
 	p := startProbe(t, db)
 	r := drive(ctx, bytesWorkers, max(b.o.Duration/2, minDuration), seed(run, bytesWorkers, "bytes"), fn)

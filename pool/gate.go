@@ -143,15 +143,15 @@ func (g *gate) state() (limit, held, waiting int) {
 	return g.limit, g.held, len(g.waiters)
 }
 
-// takeState is state for a periodic sampler: it also returns the highest
-// number of permits held at once since its previous call (at least held),
-// and starts the next period at held.
-func (g *gate) takeState() (limit, held, waiting, peak int) {
+// takePeak returns the highest number of permits held at once since its
+// previous call (at least the number held now), and starts the next period
+// at the number held now.
+func (g *gate) takePeak() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	peak = max(g.peak, g.held)
+	peak := max(g.peak, g.held)
 	g.peak = g.held
-	return g.limit, g.held, len(g.waiters), peak
+	return peak
 }
 
 // hold takes a permit and records the peak.

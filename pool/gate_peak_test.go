@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestGateTakeStateReportsPeakSinceLastCall(t *testing.T) {
+func TestGateTakePeakReportsPeakSinceLastCall(t *testing.T) {
 	g := newGate(10)
 	for range 4 {
 		if !g.tryAcquire() {
@@ -15,12 +15,15 @@ func TestGateTakeStateReportsPeakSinceLastCall(t *testing.T) {
 	}
 	g.release()
 	g.release()
-	if limit, held, waiting, peak := g.takeState(); limit != 10 || held != 2 || waiting != 0 || peak != 4 {
-		t.Fatalf("takeState = %d, %d, %d, %d; want 10, 2, 0, 4", limit, held, waiting, peak)
+	if limit, held, waiting := g.state(); limit != 10 || held != 2 || waiting != 0 {
+		t.Fatalf("state = %d, %d, %d; want 10, 2, 0", limit, held, waiting)
+	}
+	if peak := g.takePeak(); peak != 4 {
+		t.Fatalf("takePeak = %d, want 4", peak)
 	}
 	// The next period starts at the permits still held.
-	if _, held, _, peak := g.takeState(); held != 2 || peak != 2 {
-		t.Fatalf("second takeState held %d peak %d, want 2, 2", held, peak)
+	if _, held, _ := g.state(); held != 2 || g.takePeak() != 2 {
+		t.Fatalf("second takePeak: held %d, want 2 and peak 2", held)
 	}
 	// Grants to waiters count too.
 	g.setLimit(2)
@@ -33,7 +36,7 @@ func TestGateTakeStateReportsPeakSinceLastCall(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("acquire: %v", err)
 	}
-	if _, held, _, peak := g.takeState(); held != 3 || peak != 3 {
-		t.Fatalf("after a grant: held %d peak %d, want 3, 3", held, peak)
+	if _, held, _ := g.state(); held != 3 || g.takePeak() != 3 {
+		t.Fatalf("after a grant: held %d, want 3 and peak 3", held)
 	}
 }

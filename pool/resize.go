@@ -72,29 +72,30 @@ func (p *Pool[T]) aboveTarget() bool {
 	return p.open.Load() > p.resizer.target.Load()
 }
 
-// sample snapshots the pool for the policy. periodic samples (the
-// Evaluate tick) also carry the peak of in-use connections since the
-// previous periodic sample; OnQueue samples leave the period running.
-func (p *Pool[T]) sample(periodic bool) adaptive.Sample {
+// sample snapshots the pool for the policy: counts now, waits and
+// latencies from the recent windows.
+func (p *Pool[T]) sample() adaptive.Sample {
 	ps := p.pp.Stat()
-	var limit, held, waiting, peak int
-	if periodic {
-		limit, held, waiting, peak = p.gate.takeState()
-	} else {
-		limit, held, waiting = p.gate.state()
-	}
+	limit, held, waiting := p.gate.state()
 	var op [2]time.Duration
 	p.opLatency.Percentiles(op[:], 0.5, 0.95)
-	acquires, waitAvg := p.acquires.Load(), p.waits.Mean()
-	if periodic {
-		waitAvg = p.periodWaitAvg(acquires)
-	}
 	return adaptive.Sample{
 		Now: p.cfg.Now(), Target: limit, InUse: held, Idle: int(ps.IdleResources()),
-		Total: int(ps.TotalResources()), Waiting: waiting, PeakInUse: peak,
-		WaitAvg: waitAvg, WaitP95: p.waits.Percentile(0.95), Acquires: acquires,
+		Total: int(ps.TotalResources()), Waiting: waiting,
+		WaitAvg: p.waits.Mean(), WaitP95: p.waits.Percentile(0.95), Acquires: p.acquires.Load(),
 		OpLatencyP50: op[0], OpLatencyP95: op[1], Ops: p.ops.Load(),
 	}
+}
+
+// tickSample is sample for the periodic Evaluate: it also carries the peak
+// of in-use connections since the previous tick, and the mean acquire wait
+// of that period instead of the window's.
+// WARNING: the caller must hold p.resizer.mu.
+func (p *Pool[T]) tickSample() adaptive.Sample {
+	s := p.sample()
+	s.PeakInUse = p.gate.takePeak()
+	s.WaitAvg = p.periodWaitAvg(s.Acquires)
+	return s
 }
 
 // periodWaitAvg returns the mean acquire wait since the previous periodic
@@ -118,7 +119,7 @@ func (p *Pool[T]) evaluate() {
 	r := p.resizer
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	p.applyLocked(r.policy.Evaluate(p.sample(true)))
+	p.applyLocked(r.policy.Evaluate(p.tickSample()))
 }
 
 // onQueue is the gate's hook for an acquirer that just queued: the policy
@@ -135,7 +136,7 @@ func (p *Pool[T]) onQueue(int) {
 		return
 	}
 	defer r.mu.Unlock()
-	p.applyLocked(r.policy.OnQueue(p.sample(false)))
+	p.applyLocked(r.policy.OnQueue(p.sample()))
 }
 
 // setTarget applies a target chosen outside the policy (tests).
