@@ -1,6 +1,7 @@
 package tursopooled
 
 import (
+	"bytes"
 	"context"
 	"database/sql/driver"
 	"io"
@@ -11,27 +12,31 @@ import (
 
 // cacheUsable reports whether a query on cn may read from or fill the cache:
 // the cache is on, the statement is a single deterministic read, the
-// connection is outside any transaction and the context does not opt out.
+// connection is outside any transaction and has no session state that can
+// change what a query returns (TEMP objects shadowing tables, ATTACHed
+// databases, pragmas), and the context does not opt out.
 func (f *features) cacheUsable(ctx context.Context, cn *conn, st *statement) bool {
-	return f.cache != nil && !cn.inTx() && st.cacheable() && !cacheBypassed(ctx)
+	return f.cache != nil && cn.sess.clean() && st.cacheable() && !cacheBypassed(ctx)
 }
 
 // cacheLookup serves the query from the cache when it may: rows is the
 // cached result on a hit. On a miss that may be cached, fill says how to
 // cache the result once it arrives; both are nil when the cache is not used.
-// The key is built once for both.
-func (f *features) cacheLookup(ctx context.Context, cn *conn, st *statement, args []driver.NamedValue) (rows driver.Rows, fill *cacheFill) {
+// The key is built once for both. err is the error of a schema load that
+// failed; the caller decides whether it broke the connection.
+func (f *features) cacheLookup(ctx context.Context, cn *conn, st *statement, args []driver.NamedValue) (rows driver.Rows, fill *cacheFill, err error) {
 	if !f.cacheUsable(ctx, cn, st) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	key, ok := cache.MakeKey(f.identity, st.sql, args)
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if res, ok := f.cache.Get(key); ok {
-		return newCachedRows(res), nil
+		return newCachedRows(res), nil, nil
 	}
-	return nil, f.prepareFill(ctx, cn, st, key)
+	fill, err = f.prepareFill(ctx, cn, st, key)
+	return nil, fill, err
 }
 
 // cacheFill remembers, from before a query is sent, what is needed to cache
@@ -48,14 +53,15 @@ type cacheFill struct {
 }
 
 // prepareFill returns how to cache the result of the query keyed key, or
-// nil when the tables it depends on cannot be known.
-func (f *features) prepareFill(ctx context.Context, cn *conn, st *statement, key cache.Key) *cacheFill {
-	tables, ok := f.schema.readDeps(ctx, cn.up, st.info.ReadTables)
+// nil when the tables it depends on cannot be known (with the error of the
+// schema load that failed).
+func (f *features) prepareFill(ctx context.Context, cn *conn, st *statement, key cache.Key) (*cacheFill, error) {
+	tables, ok, err := f.schema.readDeps(ctx, cn.up, st.info.ReadTables)
 	if !ok {
-		return nil
+		return nil, err
 	}
 	return &cacheFill{cache: f.cache, key: key, tables: tables,
-		snap: f.cache.Snapshot(tables), ttl: cacheTTLOverride(ctx), maxBytes: f.maxEntryBytes}
+		snap: f.cache.Snapshot(tables), ttl: cacheTTLOverride(ctx), maxBytes: f.maxEntryBytes}, nil
 }
 
 // materialize reads r to the end, caches the result and returns rows over
@@ -80,7 +86,7 @@ func (fl *cacheFill) materialize(r *rows) (driver.Rows, error) {
 		}
 		for i, v := range dest {
 			if b, ok := v.([]byte); ok {
-				dest[i] = append([]byte(nil), b...)
+				dest[i] = bytes.Clone(b) // an empty blob stays non-nil, as the server path gives it
 			}
 			size += cache.ValueSize(dest[i])
 		}
@@ -120,9 +126,7 @@ func (f *features) invalidate(st *statement) {
 		return
 	}
 	if st.info.InvalidatesAll() {
-		f.schema.reset()
-		f.cache.InvalidateAll()
-		f.storm.note(time.Now(), st)
+		f.invalidateAll(st)
 		return
 	}
 	tables, ok := f.schema.writeDeps(st.info.WriteTables)
@@ -132,6 +136,17 @@ func (f *features) invalidate(st *statement) {
 		return
 	}
 	f.cache.Invalidate(tables)
+}
+
+// invalidateAll drops every cached result of the database and the schema
+// map, for a write whose effects cannot be named.
+func (f *features) invalidateAll(st *statement) {
+	if f.cache == nil {
+		return
+	}
+	f.schema.reset()
+	f.cache.InvalidateAll()
+	f.storm.note(time.Now(), st)
 }
 
 // cachedRowsIter serves a cached result as driver.Rows, indistinguishable

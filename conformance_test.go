@@ -407,8 +407,15 @@ func TestFailedCommitDoesNotLeakTransaction(t *testing.T) {
 	// A fresh statement must not run inside the failed transaction: with a
 	// leaked transaction, BEGIN fails ("cannot start a transaction within a
 	// transaction").
-	if _, err := db.ExecContext(ctx, "BEGIN"); err != nil {
+	next, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if _, err := next.ExecContext(ctx, "BEGIN"); err != nil {
 		t.Fatalf("BEGIN after the failed COMMIT: %v (the old transaction leaked)", err)
 	}
-	mustExec(t, db, "ROLLBACK")
+	if _, err := next.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -19,8 +19,8 @@ type lease interface {
 type destroyReason int
 
 const (
-	destroyBroken destroyReason = iota
-	destroyInTx
+	destroyBroken  destroyReason = iota
+	destroySession               // released with a transaction or session state a fresh connection lacks
 )
 
 // conn is the driver.Conn handed to database/sql: one upstream connection on
@@ -30,9 +30,9 @@ type conn struct {
 	connector *Connector
 	up        driver.Conn
 	lease     lease
-	tx        *tx  // non-nil between BeginTx and Commit/Rollback
-	manualTx  bool // inside a BEGIN issued as a plain statement
-	bad       bool // the upstream connection failed: destroy instead of release
+	tx        *tx     // non-nil between BeginTx and Commit/Rollback
+	sess      session // transaction and session state, see session.go
+	bad       bool    // the upstream connection failed: destroy instead of release
 	closed    bool
 
 	ownsConnector bool  // opened by Driver.Open: closing the conn closes its connector
@@ -55,9 +55,9 @@ func newConn(c *Connector, up driver.Conn, l lease) *conn {
 	return &conn{connector: c, up: up, lease: l, usedAt: time.Now().UnixNano()}
 }
 
-// inTx reports whether the connection is inside a transaction, begun either
-// through BeginTx or with a BEGIN statement.
-func (cn *conn) inTx() bool { return cn.tx != nil || cn.manualTx }
+// inTx reports whether the connection may be inside a transaction, begun
+// through BeginTx or with a BEGIN or SAVEPOINT statement.
+func (cn *conn) inTx() bool { return cn.sess.inTx() }
 
 // Prepare implements driver.Conn.
 func (cn *conn) Prepare(query string) (driver.Stmt, error) {
@@ -116,8 +116,8 @@ type queryFunc func(ctx context.Context, query string, args []driver.NamedValue)
 // its arguments and cache invalidation for what it writes.
 func (cn *conn) exec(ctx context.Context, query string, args []driver.NamedValue, run execFunc) (driver.Result, error) {
 	st := cn.connector.statement(query)
-	args, err := cn.connector.encodeArgs(ctx, st, args)
-	if err != nil {
+	args, err := cn.connector.encodeArgs(ctx, cn, st, args)
+	if err := cn.preflightErr(err); err != nil {
 		return nil, err
 	}
 	start := time.Now()
@@ -131,12 +131,15 @@ func (cn *conn) exec(ctx context.Context, query string, args []driver.NamedValue
 // through run, decoding compressed values on the way out.
 func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValue, run queryFunc) (driver.Rows, error) {
 	st := cn.connector.statement(query)
-	cached, fill := cn.connector.cacheLookup(ctx, cn, st, args)
+	cached, fill, err := cn.connector.cacheLookup(ctx, cn, st, args)
+	if err := cn.preflightErr(err); err != nil {
+		return nil, err
+	}
 	if cached != nil {
 		return cached, nil
 	}
-	encoded, err := cn.connector.encodeArgs(ctx, st, args)
-	if err != nil {
+	encoded, err := cn.connector.encodeArgs(ctx, cn, st, args)
+	if err := cn.preflightErr(err); err != nil {
 		return nil, err
 	}
 	start := time.Now()
@@ -153,31 +156,34 @@ func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValu
 	return r, nil
 }
 
-// afterStatement tracks transaction state and invalidates what a write may
-// have changed. It runs whether or not the statement failed: a failed
-// multi-statement string may have applied part of its writes.
+// afterStatement tracks transaction and session state and invalidates what
+// a write may have changed. It runs whether or not the statement failed: a
+// failed multi-statement string may have applied part of its writes. A
+// transaction the statement ended invalidates its writes again.
 func (cn *conn) afterStatement(st *statement, err error) {
 	cn.usedAt = time.Now().UnixNano()
-	switch {
-	case st.begins() && err == nil:
-		cn.manualTx = true
-	case st.ends():
-		// A COMMIT or ROLLBACK that failed leaves the transaction state
-		// unknown (a deferred constraint keeps it open): never hand such a
-		// connection to the next user.
-		cn.manualTx = false
-		if err != nil {
-			cn.bad = true
-		}
-	}
-	cn.connector.invalidate(st)
-	if cn.tx != nil {
-		cn.tx.wrote(st)
+	ended := cn.sess.apply(st, err)
+	cn.invalidate(st)
+	for _, w := range ended {
+		cn.invalidate(w)
 	}
 }
 
+// invalidate drops the cached results a write on this connection may have
+// changed. On a connection with session state (TEMP objects, whose triggers
+// may write anything; ATTACHed databases; pragmas) a write drops them all.
+func (cn *conn) invalidate(st *statement) {
+	cn.connector.schemaChanged(st)
+	if cn.sess.dirty && st.writes() {
+		cn.connector.invalidateAll(st)
+		return
+	}
+	cn.connector.invalidate(st)
+}
+
 // Close implements driver.Conn: the upstream connection goes back to the
-// pool, or is destroyed when it is broken or still inside a transaction.
+// pool in the state of a fresh connection (see session.go), or is destroyed
+// when it is broken or its session cannot be reset.
 func (cn *conn) Close() error {
 	if cn.closed {
 		return nil
@@ -186,8 +192,8 @@ func (cn *conn) Close() error {
 	switch {
 	case cn.bad:
 		cn.lease.destroy(destroyBroken)
-	case cn.inTx():
-		cn.lease.destroy(destroyInTx)
+	case !cn.sess.clean() && !cn.resetUpstreamSession():
+		cn.lease.destroy(destroySession)
 	default:
 		cn.lease.release()
 	}
@@ -221,6 +227,7 @@ func (cn *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, 
 	if err != nil {
 		return nil, cn.noteErr(err)
 	}
+	cn.sess.begin()
 	cn.tx = &tx{cn: cn, up: up}
 	return cn.tx, nil
 }
@@ -239,7 +246,7 @@ func (cn *conn) Ping(ctx context.Context) error {
 // broke that one (a dropped network, a server restart) has usually broken
 // this one too, and it is cheaper to find out now than in the next query.
 func (cn *conn) ResetSession(ctx context.Context) error {
-	if cn.bad {
+	if cn.bad || (!cn.sess.clean() && !cn.resetUpstreamSession()) {
 		return driver.ErrBadConn
 	}
 	if cn.usedAt < cn.connector.lastBroken.Load() {
@@ -256,6 +263,42 @@ func (cn *conn) ResetSession(ctx context.Context) error {
 		return cn.noteErr(r.ResetSession(ctx))
 	}
 	return nil
+}
+
+// resetUpstreamSession gives the upstream connection a fresh server-side
+// session, and reports whether it did. Over HTTP the upstream closes its
+// stream (the server drops TEMP objects, attachments and pragmas with it)
+// and the next request opens a new one. The upstream sends that close in
+// the background, and through the relay it could wait behind the next
+// user's statement, itself waiting for a lock the old transaction holds:
+// so an open transaction is first rolled back, one round trip on a path
+// that only error handling takes. A WebSocket or file: connection is its
+// session: it must be destroyed instead.
+func (cn *conn) resetUpstreamSession() bool {
+	if cn.connector.transport != transportHTTP {
+		return false
+	}
+	r, ok := cn.up.(driver.SessionResetter)
+	if !ok || (cn.sess.inTx() && !cn.rollbackUpstream()) || r.ResetSession(context.Background()) != nil {
+		return false
+	}
+	cn.sess.reset()
+	return true
+}
+
+// rollbackUpstream rolls back the upstream connection's transaction within
+// pool_connect_timeout and reports whether the server answered. "No
+// transaction is active" is an answer too: the transaction state was
+// unknown, and now it is known to be closed.
+func (cn *conn) rollbackUpstream() bool {
+	ex, ok := cn.up.(driver.ExecerContext)
+	if !ok {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cn.connector.cfg.ConnectTimeout)
+	defer cancel()
+	_, err := ex.ExecContext(ctx, "ROLLBACK", nil)
+	return !classify(err, cn.connector.relay).broken
 }
 
 // IsValid implements driver.Validator. database/sql calls it before it keeps
@@ -295,45 +338,87 @@ func (cn *conn) check(ctx context.Context) error {
 	return nil
 }
 
-// noteErr marks the connection broken when err says the upstream connection
-// is unusable, and returns err unchanged.
+// noteErr classifies the error of a call that is not a statement (Prepare,
+// BeginTx, Ping) and returns the error to report; see callFailed.
 func (cn *conn) noteErr(err error) error {
-	if err != nil && isConnBroken(err) {
-		cn.bad = true
+	if err == nil {
+		return nil
 	}
-	return err
+	return cn.callFailed(err, classify(err, cn.connector.relay))
 }
 
-// statementErr is noteErr for statements, deciding what database/sql may
-// retry. database/sql retries (on another connection) every statement that
-// returned driver.ErrBadConn, so the driver returns it only when nothing can
-// have been applied twice:
-//   - a statement that broke its connection before it could run on the
-//     server (see notSent) is safe to run again;
-//   - a read-only statement that failed because its connection broke is safe
-//     to run again too;
-//   - a statement that is not read-only and lost its connection after it may
-//     have reached the server must not run twice, so driver.ErrBadConn from
-//     the upstream becomes [MaybeAppliedError].
+// callFailed marks the connection broken when o says it is and returns the
+// error to report for a call that changed nothing outliving a discarded
+// connection (or that never sent its statement): retryable on another
+// connection when the connection broke, except when the server refused the
+// credentials.
+func (cn *conn) callFailed(err error, o outcome) error {
+	if !o.broken {
+		return err
+	}
+	cn.bad = true
+	if o.auth {
+		return o.report(err)
+	}
+	return retryable(o.report(err))
+}
+
+// statementErr classifies a statement's error (see errclass.go) and
+// decides what database/sql may retry. database/sql retries (on another
+// connection) every statement that returned driver.ErrBadConn, so the
+// driver returns it only when nothing can be applied twice:
+//   - the server cannot have run the statement (it was never sent, or the
+//     server refused the request as a whole) and the credentials were not
+//     refused;
+//   - a read-only statement whose connection broke is safe to run again;
+//   - a statement that is not read-only and lost its connection after it
+//     may have reached the server must not run twice: it fails with
+//     [MaybeAppliedError].
 //
 // Inside a transaction nothing is retried (database/sql does not either).
 func (cn *conn) statementErr(ctx context.Context, st *statement, err error) error {
 	if err == nil {
 		return nil
 	}
-	cn.noteErr(err)
-	badConn := errors.Is(err, driver.ErrBadConn)
-	broken := badConn || isConnBroken(err)
-	switch {
-	case ctx.Err() != nil || cn.inTx() || !broken:
+	o := classify(err, cn.connector.relay)
+	if !o.broken {
 		return err
-	case notSent(err) || st.readOnly():
-		if badConn {
-			return err
-		}
-		return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
-	case badConn:
-		return &MaybeAppliedError{Err: err}
 	}
-	return err
+	cn.bad = true
+	reported := o.report(err)
+	switch {
+	case ctx.Err() != nil || o.auth:
+		return reported
+	case cn.inTx():
+		return txLost(reported)
+	case o.notRun || st.readOnly():
+		return retryable(reported)
+	}
+	return &MaybeAppliedError{Err: withoutBadConn(reported)}
+}
+
+// preflightErr decides what the error of a query the driver ran before a
+// statement (the schema load of the cache or of compression) means for the
+// statement, which has not been sent: when it broke the connection, the
+// statement fails with it, retryable on another connection; otherwise the
+// statement goes ahead without the feature (nil).
+func (cn *conn) preflightErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	o := classify(err, cn.connector.relay) // once: the relay forgets a failure it reported
+	if !o.broken {
+		return nil
+	}
+	return cn.callFailed(err, o)
+}
+
+// txLost reports a connection lost inside a transaction: the statement is
+// not retried, and the error says what became of the transaction.
+func txLost(err error) error {
+	var se *ServerError
+	if errors.As(err, &se) && (se.Code == "STREAM_EXPIRED" || se.Code == "STREAM_LOST") {
+		return fmt.Errorf("turso-pooled: the server closed the stream, which rolled back the transaction: %w", err)
+	}
+	return fmt.Errorf("turso-pooled: connection lost inside a transaction; its outcome is unknown: %w", err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -117,15 +118,43 @@ func (c *Connector) poolConfig() pool.Config[*upstreamConn] {
 }
 
 // dial opens one upstream connection; the pool calls it under
-// pool_connect_timeout.
+// pool_connect_timeout. The upstream WebSocket dial ignores its context
+// (it has a 120 s timeout of its own), so the dial runs apart and is
+// abandoned when ctx ends; a connection it still opens is closed. A panic
+// of the upstream's dial is a failed dial.
 func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
-	dc, err := c.upstream.Connect(ctx)
-	if err != nil {
-		return nil, err
+	type result struct {
+		dc  driver.Conn
+		err error
 	}
-	uc := &upstreamConn{Conn: dc}
-	uc.lastUsed.Store(time.Now().UnixNano())
-	return uc, nil
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			// The upstream WebSocket dial panics on some server answers
+			// (an error answer to open_stream): a failed dial, not a crash.
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("turso-pooled: connecting: the upstream driver panicked: %v", p)}
+			}
+		}()
+		dc, err := c.upstream.Connect(ctx)
+		done <- result{dc, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, r.err
+		}
+		uc := &upstreamConn{Conn: r.dc}
+		uc.lastUsed.Store(time.Now().UnixNano())
+		return uc, nil
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.err == nil && r.dc != nil {
+				_ = r.dc.Close()
+			}
+		}()
+		return nil, fmt.Errorf("turso-pooled: connecting: %w", ctx.Err())
+	}
 }
 
 // ping checks an idle connection for the pool's health check and for the

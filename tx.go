@@ -2,50 +2,41 @@ package tursopooled
 
 import "database/sql/driver"
 
-// tx wraps an upstream transaction. Writes inside it invalidate the cache
-// when they run and again when the transaction ends, so that no reader can
-// keep a result older than the committed data.
+// tx wraps an upstream transaction. Its writes are tracked by the conn's
+// session: they invalidate the cache when they run and again when the
+// transaction ends, so that no reader keeps a result older than the
+// committed data.
 type tx struct {
-	cn      *conn
-	up      driver.Tx
-	written []*statement
+	cn *conn
+	up driver.Tx
 }
 
 var _ driver.Tx = (*tx)(nil)
 
-func (t *tx) wrote(st *statement) {
-	if st.writes() {
-		t.written = append(t.written, st)
-	}
-}
-
 // Commit implements driver.Tx.
-func (t *tx) Commit() error {
-	err := t.up.Commit()
-	t.end(err)
-	return err
-}
+func (t *tx) Commit() error { return t.end(t.up.Commit()) }
 
 // Rollback implements driver.Tx.
-func (t *tx) Rollback() error {
-	err := t.up.Rollback()
-	t.end(err)
-	return err
-}
+func (t *tx) Rollback() error { return t.end(t.up.Rollback()) }
 
-// end invalidates what the transaction wrote and detaches it from the conn.
-// A failed COMMIT or ROLLBACK leaves the transaction state unknown, so the
-// connection is marked broken and will be destroyed rather than reused.
-func (t *tx) end(err error) {
-	for _, st := range t.written {
-		t.cn.connector.invalidate(st)
+// end invalidates what the transaction wrote, detaches it from the conn and
+// returns the error to report for the upstream's err. A COMMIT or ROLLBACK
+// that failed leaves the transaction state unknown (a deferred constraint
+// keeps it open): the session says so, and the connection goes to no other
+// user in that state (see session.go).
+func (t *tx) end(err error) error {
+	for _, st := range t.cn.sess.end(err) {
+		t.cn.invalidate(st)
 	}
-	t.written = nil
 	if t.cn.tx == t {
 		t.cn.tx = nil
 	}
-	t.cn.manualTx = false
-	if err != nil {
+	if err == nil {
+		return nil
+	}
+	o := classify(err, t.cn.connector.relay)
+	if o.broken {
 		t.cn.bad = true
 	}
+	return o.report(err)
 }

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"time"
 )
@@ -73,8 +74,8 @@ func ValueSize(v driver.Value) int64 {
 // touching the shared result. Other values are immutable and are shared.
 func (r *Result) CopyRow(dest []driver.Value, i int) {
 	for k, v := range r.Rows[i] {
-		if b, ok := v.([]byte); ok && b != nil {
-			v = append([]byte(nil), b...)
+		if b, ok := v.([]byte); ok {
+			v = bytes.Clone(b) // an empty blob stays non-nil
 		}
 		dest[k] = v
 	}

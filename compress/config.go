@@ -41,8 +41,10 @@ type Config struct {
 	// quality 0 cannot be selected.
 	Quality int
 	// MaxDecodedBytes bounds, in bytes, the original length a frame may
-	// declare and the number of bytes decoding may produce; values longer than
-	// this are also never framed, so a Codec can read what it writes.
+	// declare and the number of bytes decoding may produce: a value declaring
+	// more is not a frame ([Codec.Decode] returns it as not framed). Values
+	// longer than this are also never framed, so a Codec can read what it
+	// writes.
 	// 0 means [DefaultMaxDecodedBytes]; accepted 0..[MaxOriginalLen]
 	// (less on 32-bit platforms: math.MaxInt).
 	MaxDecodedBytes int64

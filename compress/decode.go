@@ -8,23 +8,27 @@ import (
 	"github.com/andybalholm/brotli"
 )
 
-// Decode returns the original value of frame b.
+// Decode returns the original value of frame b. It is total: every value
+// that is not a frame it can fully verify is reported as not framed, never
+// as an error, so the caller uses b exactly as stored.
 //
 // The rule, applied in this order:
 //  1. b does not pass [LooksFramed] (too short, no magic, unknown version,
-//     codec or type): v == nil, framed == false, err == nil. b is not a frame.
-//  2. The declared original length exceeds [Config.MaxDecodedBytes]: v == nil,
-//     framed == false and err is a [*TooLargeError] (errors.Is ErrTooLarge).
-//     Nothing of the declared size is allocated. A frame cannot be verified
-//     without decoding it, so this is an error rather than "not a frame".
+//     codec or type): v == nil, framed == false. b is not a frame.
+//  2. The declared original length exceeds [Config.MaxDecodedBytes]:
+//     v == nil, framed == false. Nothing is decoded or allocated: a frame
+//     cannot be verified without decoding it, and a value that cannot be
+//     verified is not a frame (counted in [Stats].DecodeErrors).
 //  3. The brotli stream declares a window larger than the frame needs, fails
 //     to decode, decodes to fewer or more bytes than declared, is followed by
-//     trailing bytes, or the CRC-32C does not match: v == nil, framed == false,
-//     err == nil. b is a user's value that happens to start like a frame and
-//     must be used as it is. Decoding stops one byte past the declared length.
-//  4. Otherwise framed == true, err == nil and v is a string (type text) or a
-//     []byte (type blob; non-nil, possibly empty) that the caller owns.
+//     trailing bytes, or the CRC-32C does not match: v == nil, framed == false.
+//     b is a user's value that happens to start like a frame and must be used
+//     as it is (counted in [Stats].FramesRejected). Decoding stops one byte
+//     past the declared length.
+//  4. Otherwise framed == true and v is a string (type text) or a []byte
+//     (type blob; non-nil, possibly empty) that the caller owns.
 //
+// err is always nil; the result is kept so that existing callers compile.
 // Decode never panics and never modifies b. Memory use is bounded by about
 // twice the declared length plus the brotli window (at most 2 x declared or
 // 256 KiB, see doc.go). It is safe for concurrent use.
@@ -35,7 +39,7 @@ func (c *Codec) Decode(b []byte) (v any, framed bool, err error) {
 	}
 	if int64(h.length) > c.cfg.MaxDecodedBytes {
 		c.stats.decodeErrors.Add(1)
-		return nil, false, &TooLargeError{Declared: int64(h.length), Limit: c.cfg.MaxDecodedBytes}
+		return nil, false, nil
 	}
 	out, ok := c.decompress(b[HeaderSize:], int(h.length))
 	if !ok || checksum(b, out) != h.checksum {

@@ -3,7 +3,7 @@ package compress
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -83,7 +83,7 @@ func TestDecodeTruncated(t *testing.T) {
 }
 
 // TestDecodeFlippedBytes flips bits in every byte of a frame: the result must
-// be not a frame, or (for the length field) ErrTooLarge; never a wrong value.
+// be not a frame, without error; never a wrong value.
 func TestDecodeFlippedBytes(t *testing.T) {
 	c := newCodec(t, Config{})
 	frame, _ := validFrame(t, c)
@@ -91,35 +91,48 @@ func TestDecodeFlippedBytes(t *testing.T) {
 		for _, mask := range []byte{0x01, 0x80, 0xFF} {
 			b := bytes.Clone(frame)
 			b[i] ^= mask
-			v, framed, err := c.Decode(b)
-			if framed || v != nil {
-				t.Fatalf("byte %d ^ %#x: decoded as a frame", i, mask)
-			}
-			if err != nil && !(errors.Is(err, ErrTooLarge) && i >= offLength && i < offChecksum) {
-				t.Fatalf("byte %d ^ %#x: unexpected error %v", i, mask, err)
-			}
+			mustBeUntouched(t, c, b, fmt.Sprintf("byte %d ^ %#x", i, mask))
 		}
 	}
 }
 
+// TestDecodeTooLarge: a value declaring more than MaxDecodedBytes, even a
+// real frame written with a larger limit, is not a frame: no error, nothing
+// allocated, counted in DecodeErrors.
 func TestDecodeTooLarge(t *testing.T) {
 	c := newCodec(t, Config{MaxDecodedBytes: 1 << 20})
 	frame, _ := validFrame(t, c)
+	large := newCodec(t, Config{MaxDecodedBytes: 8 << 20})
+	bigFrame, ok := large.EncodeBytes(jsonOfLen(2<<20, 5))
+	if !ok {
+		t.Fatal("2 MiB of JSON not framed")
+	}
+	values := []struct {
+		name string
+		b    []byte
+	}{{"frame of a larger limit", bigFrame}}
 	for _, declared := range []uint32{1<<20 + 1, 1 << 31, 0xFFFFFFFF} {
 		b := bytes.Clone(frame)
 		binary.LittleEndian.PutUint32(b[offLength:], declared)
-		v, framed, err := c.Decode(b)
-		var tle *TooLargeError
-		if v != nil || framed || !errors.Is(err, ErrTooLarge) || !errors.As(err, &tle) {
-			t.Fatalf("declared %d: Decode = %v, %v, %v; want ErrTooLarge", declared, v, framed, err)
-		}
-		if tle.Declared != int64(declared) || tle.Limit != 1<<20 {
-			t.Fatalf("TooLargeError = %+v", tle)
-		}
-		allocated := bytesAllocated(func() { _, _, _ = c.Decode(b) })
+		values = append(values, struct {
+			name string
+			b    []byte
+		}{fmt.Sprintf("declared %d", declared), b})
+	}
+	for _, tt := range values {
+		mustBeUntouched(t, c, tt.b, tt.name)
+	}
+	if s := c.Stats(); s.DecodeErrors != int64(len(values)) || s.FramesRejected != 0 {
+		t.Errorf("DecodeErrors = %d, FramesRejected = %d; want %d and 0", s.DecodeErrors, s.FramesRejected, len(values))
+	}
+	for _, tt := range values {
+		allocated := bytesAllocated(func() { _, _, _ = c.Decode(tt.b) })
 		if allocated > 1024 {
-			t.Fatalf("declared %d: Decode allocated %d bytes for a rejected frame", declared, allocated)
+			t.Fatalf("%s: Decode allocated %d bytes for a value it did not decode", tt.name, allocated)
 		}
+	}
+	if v, framed, _ := large.Decode(bigFrame); !framed || len(v.([]byte)) != 2<<20 {
+		t.Fatal("the larger limit's own codec does not read its frame")
 	}
 }
 
@@ -183,12 +196,16 @@ func TestDecodeBomb(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := withHeader(TypeBlob, tt.declared, nil, tt.stream)
+			before := c.Stats().DecodeErrors
 			allocated := bytesAllocated(func() {
 				v, framed, err := c.Decode(b)
-				if v != nil || framed || errors.Is(err, ErrTooLarge) != tt.tooLarge {
-					t.Errorf("Decode = %T, %v, %v; want not a frame (tooLarge=%v)", v, framed, err, tt.tooLarge)
+				if v != nil || framed || err != nil {
+					t.Errorf("Decode = %T, %v, %v; want not a frame", v, framed, err)
 				}
 			})
+			if tooLarge := c.Stats().DecodeErrors > before; tooLarge != tt.tooLarge {
+				t.Errorf("counted as too large = %v, want %v", tooLarge, tt.tooLarge)
+			}
 			t.Logf("allocated %d bytes", allocated)
 			if allocated > tt.maxAlloc {
 				t.Errorf("Decode allocated %d bytes, want at most %d", allocated, tt.maxAlloc)

@@ -29,16 +29,17 @@
 // type 1 or 2 (the cheap check, [LooksFramed]); (2) the declared length is at
 // most [Config.MaxDecodedBytes]; (3) the stream's window obeys the rule above;
 // (4) the stream decodes without error to exactly the declared length and
-// ends with the frame; (5) the CRC-32C matches. A value failing (1), (3), (4)
-// or (5) is "not a frame": [Codec.Decode] returns framed == false and no
-// error, and the caller uses the value untouched, so a user's blob that
-// merely starts like a frame comes back as it was stored. A value failing
-// only (2) makes Decode return a [*TooLargeError] (errors.Is [ErrTooLarge]):
-// it cannot be verified without decoding more than the limit allows, and
-// silently returning a compressed frame as user data would be worse. A
-// random blob would have to begin with the exact 7 bytes F5 54 50 5A 01 01
-// 01|02 (odds 2^-55) to get there; in practice only a frame written with a
-// larger limit does.
+// ends with the frame; (5) the CRC-32C matches. A value failing any of them
+// is "not a frame": [Codec.Decode] returns framed == false and no error, and
+// the caller uses the value untouched, so a user's blob that merely starts
+// like a frame comes back exactly as it was stored, and reading a row never
+// fails because of a value's bytes. A value failing (2) is not decoded at
+// all (nothing of the declared size is allocated): it cannot be verified
+// within the limit, so it is not a frame either, even when it is one written
+// by a codec with a larger limit. That is why every reader must use at least
+// the limit of the writers. A random blob would have to begin with the exact
+// 7 bytes F5 54 50 5A 01 01 01|02 (odds 2^-55) to reach (2), and to pass
+// (3) to (5) as well it would have to be a frame.
 //
 // # Encoding rules
 //

@@ -2,6 +2,7 @@ package compress
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 )
 
@@ -10,15 +11,18 @@ func fuzzCodec(t testing.TB) *Codec {
 	return newCodec(t, Config{Threshold: 1, MaxDecodedBytes: 1 << 20})
 }
 
-// FuzzDecode feeds arbitrary bytes to Decode: it must never panic or modify
-// its input, and whatever it accepts as a frame must re-encode to a frame
-// that decodes to the same value.
+// FuzzDecode feeds arbitrary bytes to Decode: it must never panic, fail or
+// modify its input, and whatever it accepts as a frame must re-encode to a
+// frame that decodes to the same value.
 func FuzzDecode(f *testing.F) {
 	c := fuzzCodec(f)
 	for _, s := range []string{"", "{}", string(magic[:]), string(jsonOfLen(2048, 1))} {
 		f.Add([]byte(s))
 		if frame, ok := c.encode([]byte(s), TypeText, 1<<30); ok {
 			f.Add(frame)
+			huge := bytes.Clone(frame) // declares 4 GiB
+			binary.LittleEndian.PutUint32(huge[offLength:], 0xFFFFFFFF)
+			f.Add(huge)
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -27,14 +31,14 @@ func FuzzDecode(f *testing.F) {
 		if !bytes.Equal(b, orig) {
 			t.Fatal("Decode modified its input")
 		}
+		if err != nil {
+			t.Fatalf("Decode returned an error (it must be total): %v", err)
+		}
 		if !framed {
 			if v != nil {
 				t.Fatalf("not framed but v = %T", v)
 			}
 			return
-		}
-		if err != nil {
-			t.Fatalf("framed with error %v", err)
 		}
 		var frame []byte
 		var ok bool

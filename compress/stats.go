@@ -17,8 +17,11 @@ type Stats struct {
 	BytesOut int64
 	// ValuesDecoded is the number of frames Decode decoded.
 	ValuesDecoded int64
-	// DecodeErrors is the number of errors Decode returned (declared length
-	// above the limit).
+	// DecodeErrors is the number of values that passed [LooksFramed] but
+	// declared an original length above [Config.MaxDecodedBytes]: Decode did
+	// not decode them and returned them as not framed (they are not counted
+	// in FramesRejected). A rising count means frames written with a larger
+	// limit, or user values that mimic the header.
 	DecodeErrors int64
 	// DecodedBytes is the total original length of decoded frames.
 	DecodedBytes int64

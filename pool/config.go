@@ -14,16 +14,15 @@ import (
 // LeakThreshold) are taken literally; the constants for them are what the
 // driver's DSN layer uses when a parameter is absent.
 const (
-	DefaultMinConns          = 5                // connections kept warm
-	DefaultMaxConns          = 20               // used when Config.MaxConns is 0
-	DefaultMaxConnIdleTime   = 5 * time.Minute  // suggested idle timeout
-	DefaultLifetimeJitter    = 0.2              // used when Config.LifetimeJitter is 0
-	DefaultHealthCheckPeriod = 30 * time.Second // used when Config.HealthCheckPeriod is 0
-	DefaultConnectTimeout    = 10 * time.Second // used when Config.ConnectTimeout is 0
-	DefaultBreakerFailures   = 5                // used when BreakerConfig.Failures is 0
-	DefaultBreakerOpenFor    = 2 * time.Second  // used when BreakerConfig.OpenFor is 0
-	// MaxBreakerOpenFor caps the doubling of the breaker's open period.
-	MaxBreakerOpenFor = 30 * time.Second
+	DefaultMinConns             = 5                      // connections kept warm
+	DefaultMaxConns             = 20                     // used when Config.MaxConns is 0
+	DefaultMaxConnIdleTime      = 5 * time.Minute        // suggested idle timeout
+	DefaultLifetimeJitter       = 0.2                    // used when Config.LifetimeJitter is 0
+	DefaultHealthCheckPeriod    = 30 * time.Second       // used when Config.HealthCheckPeriod is 0
+	DefaultConnectTimeout       = 10 * time.Second       // used when Config.ConnectTimeout is 0
+	DefaultBreakerFailures      = 5                      // used when BreakerConfig.Failures is 0
+	DefaultBreakerLossWindow    = 100 * time.Millisecond // used when BreakerConfig.LossWindow is 0
+	DefaultBreakerProbeInterval = 10 * time.Millisecond  // used when BreakerConfig.ProbeInterval is 0
 )
 
 // Config configures a [Pool] of connections of type T. [New] copies it; the
@@ -66,12 +65,35 @@ type Config[T any] struct {
 	Now func() time.Time
 }
 
-// BreakerConfig configures the circuit breaker that stops dialing after
-// consecutive constructor failures. The zero value enables it with defaults.
+// BreakerConfig configures the circuit breaker that stops callers' dials
+// after consecutive dial failures, and probes in the background until the
+// server answers again. The zero value enables it with defaults.
 type BreakerConfig struct {
-	Disabled bool          // true: every Acquire that needs a new connection dials
-	Failures int           // consecutive failures that open the breaker; 0 = DefaultBreakerFailures
-	OpenFor  time.Duration // first open period, doubled after each failed probe up to MaxBreakerOpenFor; 0 = DefaultBreakerOpenFor
+	Disabled bool // true: every Acquire that needs a new connection dials
+	// Failures is how many dials in a row must fail to open the breaker; a
+	// dial that started before the previous failure (or success) was
+	// recorded ran concurrently with it and does not count.
+	// 0 = DefaultBreakerFailures.
+	Failures int
+	// LossWindow: after an open connection is found broken (by its caller,
+	// [ReasonBroken], or a ping, [ReasonHealthCheck]), dial failures until
+	// LossWindow after the latest such loss count as one. The callers that
+	// one server restart disconnects dial again within milliseconds, in
+	// waves that each start after the previous one failed, and that must
+	// not open the breaker. 0 = DefaultBreakerLossWindow.
+	LossWindow time.Duration
+	// ProbeInterval is the pause between the end of one background probe
+	// dial and the start of the next while the breaker is open, which
+	// bounds how long callers are failed fast after the server answers
+	// again. It is also the first wait before the pool retries a failed
+	// top-up dial (to MinConns); each later retry, until a top-up dial
+	// succeeds, waits twice as long, up to HealthCheckPeriod.
+	// 0 = DefaultBreakerProbeInterval.
+	ProbeInterval time.Duration
+	// OpenFor is not used: the breaker has no fixed open period, since it
+	// closes at the first successful background probe. It is accepted (and
+	// must not be negative) so that existing configurations still build.
+	OpenFor time.Duration
 }
 
 // normalize returns a copy of cfg with defaults applied, or an error naming
@@ -94,8 +116,11 @@ func normalize[T any](cfg Config[T]) (Config[T], error) {
 	if cfg.Breaker.Failures == 0 {
 		cfg.Breaker.Failures = DefaultBreakerFailures
 	}
-	if cfg.Breaker.OpenFor == 0 {
-		cfg.Breaker.OpenFor = DefaultBreakerOpenFor
+	if cfg.Breaker.LossWindow == 0 {
+		cfg.Breaker.LossWindow = DefaultBreakerLossWindow
+	}
+	if cfg.Breaker.ProbeInterval == 0 {
+		cfg.Breaker.ProbeInterval = DefaultBreakerProbeInterval
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -131,8 +156,12 @@ func validate[T any](c *Config[T]) error {
 		return configError("LeakThreshold", c.LeakThreshold, "a duration ≥ 0 (0 = off)")
 	case c.Breaker.Failures < 0:
 		return configError("Breaker.Failures", c.Breaker.Failures, "an integer ≥ 1 (0 means 5)")
+	case c.Breaker.LossWindow < 0:
+		return configError("Breaker.LossWindow", c.Breaker.LossWindow, fmt.Sprintf("a duration > 0 (0 means %v)", DefaultBreakerLossWindow))
+	case c.Breaker.ProbeInterval < 0:
+		return configError("Breaker.ProbeInterval", c.Breaker.ProbeInterval, fmt.Sprintf("a duration > 0 (0 means %v)", DefaultBreakerProbeInterval))
 	case c.Breaker.OpenFor < 0:
-		return configError("Breaker.OpenFor", c.Breaker.OpenFor, "a duration > 0 (0 means 2s)")
+		return configError("Breaker.OpenFor", c.Breaker.OpenFor, "a duration ≥ 0 (not used)")
 	}
 	return nil
 }

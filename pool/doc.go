@@ -25,7 +25,12 @@
 // MaxConnIdleTime above MinConns, or above the adaptive target are closed;
 // the others are pinged in parallel (unless used within the last second) and
 // closed if the ping fails; then the pool dials back up to MinConns. A
-// destroyed connection also triggers that top-up at once.
+// destroyed connection, and the circuit breaker closing, also trigger that
+// top-up at once. A top-up dial that fails is retried after
+// Breaker.ProbeInterval, then after twice as long each time up to
+// HealthCheckPeriod (not while the breaker is open: its closing tops up),
+// so that a short outage does not leave the pool below MinConns until the
+// next health check.
 //
 // Servers expire idle Hrana streams. With KeepAlivePeriod set (the driver
 // uses about half the server's stream expiry), idle connections unused for
@@ -67,14 +72,32 @@
 //
 // # Circuit breaker
 //
-// After Breaker.Failures consecutive dial failures (5 by default) the
-// breaker opens: callers that would dial get a [*CircuitOpenError]
-// (matching [ErrCircuitOpen]) at once instead of each waiting for its own
-// dial to fail, while idle connections are still handed out. After OpenFor
-// (2s) one caller probes with a real dial while the others keep failing
-// fast; success closes the breaker, failure re-opens it for twice as long,
-// up to 30s. Transitions are logged (open at Warn, half-open and closed at
-// Info) and counted in [Stat.BreakerOpens].
+// The breaker counts failures of dials made in sequence. A dial that
+// started before the previous failure (or success) was recorded ran
+// concurrently with it and does not count: N dials that fail together (every caller that lost
+// its connection in the same server restart and dialed again) count as
+// one. Failures of operations on connections already open never count,
+// and after such a loss (a connection destroyed as [ReasonBroken] or
+// [ReasonHealthCheck]) every dial failure until Breaker.LossWindow (100ms
+// by default) after the latest loss counts as one: after a restart of a
+// few milliseconds the disconnected callers dial again in quick waves, each
+// after the previous one failed, and that must not open the breaker. It
+// opens after Breaker.Failures counted failures in a row (5 by default).
+//
+// Open, it gives callers that would dial a [*CircuitOpenError] (matching
+// [ErrCircuitOpen]) at once instead of each waiting for its own dial to
+// fail, while idle connections are still handed out. Meanwhile the pool
+// probes in the background: one dial at a time, Breaker.ProbeInterval (10ms
+// by default) after the previous one ended, each bounded by ConnectTimeout;
+// the breaker is half-open while a probe is in flight. A failed probe keeps
+// it open. The first successful dial (a probe's, or that of a caller who
+// started dialing before the breaker opened) closes it at once, so that
+// callers are failed fast for at most about one ProbeInterval plus a dial
+// after the server answers again. A probe's connection goes into the pool
+// for the next caller, and the pool then dials back up to MinConns. The
+// open period has no fixed length; Breaker.OpenFor is not used.
+// Transitions are logged (open at Warn, closed at Info) and counted in
+// [Stat.BreakerOpens].
 //
 // # Leak detection
 //
@@ -86,7 +109,8 @@
 // # Closing
 //
 // [Pool.Close] makes waiting and later Acquire calls fail with [ErrClosed],
-// stops the maintenance goroutine and background dials, closes idle
+// stops the maintenance goroutine, background dials and the breaker's
+// prober (canceling a probe dial in flight), closes idle
 // connections, and returns when every connection, including those still in
 // use (closed when released), has been destroyed.
 //

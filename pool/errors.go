@@ -53,12 +53,12 @@ func (e *AcquireTimeoutError) Unwrap() []error {
 }
 
 // CircuitOpenError is returned instead of dialing while the circuit breaker
-// is open (after Failures consecutive dial errors) or while its single
-// half-open probe is in flight. It matches [ErrCircuitOpen] with errors.Is
-// and unwraps to the last dial error.
+// is open (after Failures dial failures in a row) or while its background
+// probe is in flight. It matches [ErrCircuitOpen] with errors.Is and
+// unwraps to the last dial error.
 type CircuitOpenError struct {
-	Failures int       // consecutive dial failures that opened the breaker
-	RetryAt  time.Time // when the next probe dial is allowed
+	Failures int       // dial failures in a row, failed probes included, since the last success
+	RetryAt  time.Time // when the pool's next background probe dial is due (past while one is in flight)
 	LastErr  error     // the last dial error
 }
 

@@ -1,6 +1,7 @@
 package pool
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"sync"
@@ -15,11 +16,17 @@ const healthPingMinIdle = time.Second
 
 // loop is the single maintenance goroutine. It wakes at the shortest of the
 // enabled periods and runs whatever is due; a kick (a connection was
-// destroyed) tops up to MinConns at once.
+// destroyed, the breaker closed) tops up to MinConns at once, and a failed
+// top-up dial is retried (see retryDelay).
 func (p *Pool[T]) loop() {
 	defer p.bg.Done()
 	tick := time.NewTicker(p.tickPeriod())
 	defer tick.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	var retrying bool
+	var delay time.Duration // the last retry's wait; 0 before the first
 	start := p.cfg.Now()
 	due := dueTimes{health: start.Add(p.cfg.HealthCheckPeriod)}
 	for {
@@ -28,10 +35,34 @@ func (p *Pool[T]) loop() {
 			return
 		case <-p.kick:
 			p.topUp()
+		case <-p.topUpFailed:
+			if !retrying {
+				retrying = true
+				delay = p.retryDelay(delay)
+				retry.Reset(delay)
+			}
+		case <-retry.C:
+			retrying = false
+			p.topUp()
 		case <-tick.C:
 			p.maintain(&due)
 		}
 	}
+}
+
+// retryDelay returns how long the loop waits before retrying a failed
+// top-up, given the previous wait: Breaker.ProbeInterval after a top-up
+// dial succeeded since, else twice the previous wait, up to
+// HealthCheckPeriod. A restart of a few milliseconds (too short to open the
+// breaker) thus leaves the pool below MinConns for about ProbeInterval,
+// not until the next health check, while a long outage with the breaker
+// disabled is not dialed in a tight loop. (With the breaker open, top-ups
+// fail fast and are not retried: its closing tops up.)
+func (p *Pool[T]) retryDelay(prev time.Duration) time.Duration {
+	if p.topUpOK.Swap(false) || prev == 0 {
+		return p.cfg.Breaker.ProbeInterval
+	}
+	return min(2*prev, max(p.cfg.HealthCheckPeriod, p.cfg.Breaker.ProbeInterval))
 }
 
 // dueTimes are the next times of the periodic tasks, owned by the loop.
@@ -154,19 +185,56 @@ func (p *Pool[T]) pingIdle(res *puddle.Resource[*resource[T]]) {
 }
 
 // topUp starts background dials until MinConns connections are open or
-// being dialed. It never blocks.
+// being dialed. It never blocks, and concurrent calls (the loop's and a
+// test's HealthCheck) claim each dial with a compare-and-swap, so that
+// they do not both start it.
 func (p *Pool[T]) topUp() {
-	for !p.closed.Load() && p.open.Load()+p.creating.Load() < p.cfg.MinConns {
-		p.creating.Add(1)
+	for !p.closed.Load() {
+		c := p.creating.Load()
+		if p.open.Load()+c >= p.cfg.MinConns {
+			return
+		}
+		if !p.creating.CompareAndSwap(c, c+1) {
+			continue
+		}
 		p.bg.Add(1)
 		go func() {
 			defer p.bg.Done()
-			defer p.creating.Add(-1)
 			err := p.pp.CreateResource(p.ctx)
-			if err != nil && !errors.Is(err, puddle.ErrNotAvailable) && !errors.Is(err, puddle.ErrClosedPool) && p.ctx.Err() == nil {
-				p.cfg.Logger.Debug("turso-pooled: pool: background dial failed", slog.Any("error", err))
-			}
+			p.creating.Add(-1) // before topUpDone: a top-up it asks for must not count this dial
+			p.topUpDone(err)
 		}()
+	}
+}
+
+// topUpDone handles the outcome of a top-up dial, called once the dial no
+// longer counts as in flight. A top-up that ran while this dial was both
+// open and in flight (counted twice) or in flight and about to fail may
+// have started too few dials, so a success tops up again if the pool is
+// still below MinConns; a dial error asks the loop for a retry; a fast
+// failure of the open breaker does not (its closing tops up), unless the
+// breaker closed in the meantime.
+func (p *Pool[T]) topUpDone(err error) {
+	switch {
+	case err == nil:
+		p.topUpOK.Store(true)
+		if p.open.Load()+p.creating.Load() < p.cfg.MinConns {
+			p.triggerTopUp()
+		}
+		return
+	case errors.Is(err, puddle.ErrNotAvailable), errors.Is(err, puddle.ErrClosedPool), p.ctx.Err() != nil:
+		return
+	}
+	p.cfg.Logger.Debug("turso-pooled: pool: background dial failed", slog.Any("error", err))
+	if errors.Is(err, ErrCircuitOpen) {
+		if state, _ := p.breaker.snapshot(); state == BreakerClosed {
+			p.triggerTopUp()
+		}
+		return
+	}
+	select {
+	case p.topUpFailed <- struct{}{}:
+	default:
 	}
 }
 
@@ -178,5 +246,51 @@ func (p *Pool[T]) triggerTopUp() {
 	select {
 	case p.kick <- struct{}{}:
 	default:
+	}
+}
+
+// probe is the background prober, started when the circuit breaker opens.
+// Every Breaker.ProbeInterval it dials one connection with CreateResource,
+// so that a successful probe's connection lands in the pool as an idle one
+// for the next caller; its outcome reaches the breaker through construct,
+// and a success closes it at once. The prober stops when the breaker is
+// closed (by its probe or by any other successful dial), then tops the pool
+// up to MinConns, or when the pool closes. It never has more than one dial
+// in flight, each bounded by ConnectTimeout.
+func (p *Pool[T]) probe() {
+	ctx := context.WithValue(p.ctx, probeKey{}, true)
+	t := time.NewTimer(p.cfg.Breaker.ProbeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+		}
+		if !p.breaker.keepProbing() {
+			p.triggerTopUp()
+			return
+		}
+		next := p.cfg.Breaker.ProbeInterval
+		p.creating.Add(1) // so that a concurrent top-up counts the probe
+		err := p.pp.CreateResource(ctx)
+		p.creating.Add(-1)
+		switch {
+		case err == nil:
+			next = 0 // the breaker is closed: stop without waiting
+		case errors.Is(err, puddle.ErrClosedPool):
+			return
+		}
+		t.Reset(next)
+	}
+}
+
+// goBackground runs f in a goroutine that Close waits for, unless the pool
+// is closed. It may be called from any goroutine.
+func (p *Pool[T]) goBackground(f func()) {
+	p.bgMu.Lock()
+	defer p.bgMu.Unlock()
+	if !p.closed.Load() {
+		p.bg.Go(f)
 	}
 }

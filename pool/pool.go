@@ -27,16 +27,19 @@ type Pool[T any] struct {
 	resizer *resizer // nil unless Config.Adaptive is set
 	leaks   *leakRegistry[T]
 
-	ctx    context.Context // canceled by Close: aborts background dials and pings
-	cancel context.CancelFunc
-	stop   chan struct{} // closed by Close: stops the maintenance loop
-	kick   chan struct{} // asks the loop to top up to MinConns now
-	bg     sync.WaitGroup
-	once   sync.Once
-	closed atomic.Bool
+	ctx         context.Context // canceled by Close: aborts background dials and pings
+	cancel      context.CancelFunc
+	stop        chan struct{} // closed by Close: stops the maintenance loop
+	kick        chan struct{} // asks the loop to top up to MinConns now
+	topUpFailed chan struct{} // asks the loop to retry a failed top-up dial
+	topUpOK     atomic.Bool   // a top-up dial succeeded since the loop last scheduled a retry
+	bg          sync.WaitGroup
+	bgMu        sync.Mutex // orders goBackground's bg.Add before Close's bg.Wait
+	once        sync.Once
+	closed      atomic.Bool
 
 	open     atomic.Int32 // constructed and not yet scheduled for destruction
-	creating atomic.Int32 // background (pre-warm / top-up) dials in flight
+	creating atomic.Int32 // background (pre-warm, top-up, probe) dials in flight
 
 	acquires, acquireNanos, emptyAcquires, canceledAcquires atomic.Int64
 	newConns, handshakesSaved, ops, opErrors                atomic.Int64
@@ -71,13 +74,14 @@ func New[T any](cfg Config[T]) (*Pool[T], error) {
 		return nil, err
 	}
 	p := &Pool[T]{
-		cfg:       cfg,
-		gate:      newGate(int(cfg.MaxConns)),
-		breaker:   newBreaker(cfg.Breaker, cfg.Now, cfg.Logger),
-		stop:      make(chan struct{}),
-		kick:      make(chan struct{}, 1),
-		waits:     adaptive.NewWindow(windowSize),
-		opLatency: adaptive.NewWindow(windowSize),
+		cfg:         cfg,
+		gate:        newGate(int(cfg.MaxConns)),
+		breaker:     newBreaker(cfg.Breaker, cfg.Now, cfg.Logger),
+		stop:        make(chan struct{}),
+		kick:        make(chan struct{}, 1),
+		topUpFailed: make(chan struct{}, 1),
+		waits:       adaptive.NewWindow(windowSize),
+		opLatency:   adaptive.NewWindow(windowSize),
 	}
 	if cfg.Adaptive != nil {
 		if p.resizer, err = newResizer(*cfg.Adaptive, cfg.MinConns, cfg.MaxConns); err != nil {
@@ -249,17 +253,27 @@ func isBareContextErr(err error) bool {
 }
 
 // construct is puddle's constructor: breaker, ConnectTimeout, bookkeeping.
+// When its failure opens the breaker, it starts the background prober.
 func (p *Pool[T]) construct(ctx context.Context) (*resource[T], error) {
 	if t, ok := ctx.Value(traceKey{}).(*traceCtx); ok {
 		t.constructing.Store(true)
 	}
-	if err := p.breaker.allow(); err != nil {
+	tk, err := p.breaker.allow(ctx.Value(probeKey{}) != nil)
+	if err != nil {
 		return nil, err
 	}
 	dctx, cancel := context.WithTimeout(ctx, p.cfg.ConnectTimeout)
 	v, err := p.cfg.Constructor(dctx)
 	cancel()
-	p.breaker.done(err, ctx.Err() == context.Canceled)
+	if err == nil {
+		// Counted before the breaker hears of it: the top-up that its
+		// closing triggers must see this connection.
+		p.newConns.Add(1)
+		p.open.Add(1)
+	}
+	if p.breaker.done(tk, err, ctx.Err() == context.Canceled) {
+		p.goBackground(p.probe)
+	}
 	now := p.cfg.Now()
 	if err != nil {
 		if !isBareContextErr(err) {
@@ -267,8 +281,6 @@ func (p *Pool[T]) construct(ctx context.Context) (*resource[T], error) {
 		}
 		return nil, err
 	}
-	p.newConns.Add(1)
-	p.open.Add(1)
 	r := &resource[T]{value: v, createdAt: now, lastUsed: now, lastActive: now}
 	if lt := p.cfg.MaxConnLifetime; lt > 0 {
 		jitter := rand.Float64() * p.cfg.LifetimeJitter
@@ -294,8 +306,12 @@ func (p *Pool[T]) markGone(r *resource[T], reason DestroyReason) {
 	}
 }
 
-// destroy closes an acquired resource for reason and asks for a top-up.
+// destroy closes an acquired resource for reason and asks for a top-up. A
+// connection found broken is reported to the breaker as a loss.
 func (p *Pool[T]) destroy(res *puddle.Resource[*resource[T]], reason DestroyReason) {
+	if reason == ReasonBroken || reason == ReasonHealthCheck {
+		p.breaker.lost()
+	}
 	p.markGone(res.Value(), reason)
 	res.Destroy()
 	p.triggerTopUp()
@@ -320,7 +336,9 @@ func (p *Pool[T]) ping(ctx context.Context, v T) error {
 // released. Calling it again has no effect.
 func (p *Pool[T]) Close() {
 	p.once.Do(func() {
-		p.closed.Store(true)
+		p.bgMu.Lock()
+		p.closed.Store(true) // under bgMu: no background goroutine starts after this
+		p.bgMu.Unlock()
 		p.cancel()
 		close(p.stop)
 		p.gate.close()
@@ -332,6 +350,9 @@ func (p *Pool[T]) Close() {
 
 // traceKey finds the *traceCtx of an Acquire from the constructor's context.
 type traceKey struct{}
+
+// probeKey marks the context of the background prober's dials.
+type probeKey struct{}
 
 // traceCtx is an Acquire's context; it lets the constructor (which puddle
 // runs with the caller's values) tell that Acquire it is dialing for it.

@@ -9,7 +9,7 @@ type DestroyReason int
 // Reasons for closing a connection.
 const (
 	ReasonBroken      DestroyReason = iota // the caller found it unusable
-	ReasonInTx                             // released inside an open transaction
+	ReasonInTx                             // released inside a transaction or with session state it cannot shed
 	ReasonLifetime                         // older than its (jittered) MaxConnLifetime
 	ReasonIdle                             // idle longer than MaxConnIdleTime above MinConns
 	ReasonHealthCheck                      // a ping failed

@@ -31,6 +31,9 @@ func classify(sql string) Info {
 		info.WritesUnknown = info.WritesUnknown || s.writesUnknown
 		info.HasReturning = info.HasReturning || s.returning
 		unsure = unsure || s.unsure
+		if e, ok := s.effect(); ok {
+			info.Session = append(info.Session, e)
+		}
 		deterministic = deterministic && !s.nondet
 		switch s.kind {
 		case kindRead:

@@ -86,6 +86,11 @@ type Info struct {
 	HasReturning bool
 	// Attach is true for ATTACH and DETACH, which change what names mean.
 	Attach bool
+	// Session lists, in statement order, what the string's statements do
+	// to the session of the connection that runs them beyond their data:
+	// transaction control, TEMP objects, ATTACH/DETACH, PRAGMAs that set a
+	// value, and statements not understood. Nil for most statements.
+	Session []Effect
 }
 
 // InvalidatesAll reports whether executing the string must invalidate every

@@ -129,7 +129,7 @@ func (s *stmt) call(j int) {
 	name := unquote(t)
 	switch {
 	case dateFuncs[name]:
-		if !s.pureDateCall(j + 1) {
+		if !s.pureDateCall(name, j+1) {
 			s.nondet = true
 		}
 	case !pureFuncs[name]:
@@ -137,16 +137,24 @@ func (s *stmt) call(j int) {
 	}
 }
 
-// pureDateCall reports whether the date/time function call whose "(" is at
-// open is deterministic: it has arguments, none is the literal 'now' and
-// none contains a bind parameter (whose value could be 'now').
-func (s *stmt) pureDateCall(open int) bool {
+// pureDateCall reports whether the call of the date/time function name
+// whose "(" is at open is deterministic: it has a time value (the first
+// argument; for strftime the second, after the format; timediff needs both
+// of its time values), no argument is the literal 'now' and none contains a
+// bind parameter (whose value could be 'now'). Without a time value SQLite
+// uses the current time: strftime('%H:%M:%f') and date() read the clock.
+func (s *stmt) pureDateCall(name string, open int) bool {
 	end := s.match[open]
 	if end <= open+1 {
 		return false
 	}
+	args := 1
 	for k := open + 1; k < end; k++ {
 		switch s.typ(k) {
+		case tComma:
+			if s.encl[k] == end {
+				args++
+			}
 		case tBind:
 			return false
 		case tString:
@@ -154,6 +162,10 @@ func (s *stmt) pureDateCall(open int) bool {
 				return false
 			}
 		}
+	}
+	switch name {
+	case "strftime", "timediff":
+		return args >= 2
 	}
 	return true
 }

@@ -21,17 +21,12 @@ type httpStream struct {
 	expired bool      // expired: kept only to answer STREAM_EXPIRED
 	busy    bool      // acquired by a request
 	expire  bool      // expire when released (ExpireStreams while busy)
+	session bool      // ran a statement that changes session state (WithStatelessClose)
 }
 
-// Baton errors, as sqld reports them.
-var (
-	errBatonInvalid = &protoError{msg: "Received an invalid baton"}
-	errBatonReused  = &protoError{msg: "Received a baton that has already been used"}
-	errExpired      = &hranaError{Message: "The stream has expired due to inactivity", Code: "STREAM_EXPIRED"}
-)
-
 // streamRegistry owns the HTTP streams and signs their batons. A baton is
-// base64(stream id, sequence number, HMAC-SHA256 of both): unguessable and
+// base64(stream id, sequence number, HMAC-SHA256 of both), as sqld makes it
+// (libsql-server/src/hrana/http/stream.rs:274-299): unguessable and
 // different in every response.
 type streamRegistry struct {
 	eng     *engine
@@ -50,12 +45,14 @@ func newRegistry(eng *engine, stats *counters, expiry time.Duration) *streamRegi
 }
 
 // acquire returns the stream named by baton, or a new stream when baton is
-// nil, for exclusive use until release.
+// nil, for exclusive use until release. A refused baton is a *batonError,
+// checked in sqld's order (libsql-server/src/hrana/http/stream.rs:118-146):
+// decoding, then the stream's state, then the sequence number.
 func (r *streamRegistry) acquire(ctx context.Context, baton *string) (*httpStream, error) {
 	if baton == nil {
 		db, err := r.eng.openStream(ctx)
 		if err != nil {
-			return nil, sqlError(ctx, err)
+			return nil, &internalError{msg: err.Error()}
 		}
 		st := &httpStream{db: db, sqls: map[int32]string{}, busy: true}
 		var b [16]byte
@@ -70,20 +67,22 @@ func (r *streamRegistry) acquire(ctx context.Context, baton *string) (*httpStrea
 		r.streams[st.id] = st
 		return st, nil
 	}
-	id, seq, ok := r.decode(*baton)
-	if !ok {
-		return nil, errBatonInvalid
+	id, seq, kind := r.decode(*baton)
+	if kind >= 0 {
+		return nil, &batonError{kind: kind}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st := r.streams[id]
 	switch {
 	case st == nil:
-		return nil, errBatonInvalid
+		return nil, &batonError{kind: batonUnknown}
 	case st.expired:
-		return nil, errExpired
-	case st.busy || st.seq != seq:
-		return nil, errBatonReused
+		return nil, &batonError{kind: batonExpired}
+	case st.busy:
+		return nil, &batonError{kind: batonBusy}
+	case st.seq != seq:
+		return nil, &batonError{kind: batonSuperseded}
 	}
 	st.busy = true
 	st.seq++
@@ -180,15 +179,18 @@ func (r *streamRegistry) encode(id, seq uint64) string {
 	m := hmac.New(sha256.New, r.key[:])
 	m.Write(b[:16])
 	copy(b[16:], m.Sum(nil))
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	return base64.RawStdEncoding.EncodeToString(b[:])
 }
 
 // decode checks a baton's MAC and returns its stream id and sequence
-// number. Called with r.mu unlocked; reads the key under the lock.
-func (r *streamRegistry) decode(baton string) (id, seq uint64, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(baton)
+// number, or why the baton is refused (kind >= 0): batonMalformed when it
+// is not unpadded standard base64 of 48 bytes, batonForged when its MAC does
+// not verify (sqld reports both as BatonInvalid, stream.rs:304-328). Called
+// with r.mu unlocked; reads the key under the lock.
+func (r *streamRegistry) decode(baton string) (id, seq uint64, kind batonKind) {
+	b, err := base64.RawStdEncoding.DecodeString(baton)
 	if err != nil || len(b) != 48 {
-		return 0, 0, false
+		return 0, 0, batonMalformed
 	}
 	r.mu.Lock()
 	key := r.key
@@ -196,9 +198,9 @@ func (r *streamRegistry) decode(baton string) (id, seq uint64, ok bool) {
 	m := hmac.New(sha256.New, key[:])
 	m.Write(b[:16])
 	if !hmac.Equal(m.Sum(nil), b[16:]) {
-		return 0, 0, false
+		return 0, 0, batonForged
 	}
-	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:16]), true
+	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:16]), -1
 }
 
 // runExpiry expires idle streams until stop is closed. It checks a few

@@ -2,17 +2,22 @@ package tursotest
 
 import "strconv"
 
-// cursorEntries encodes a batch's outcome as Hrana CursorEntry JSON values:
-// step_begin, rows and step_end for each step that ran, step_error for each
-// step that failed, and a final error entry when the batch itself failed.
-// The server runs the whole batch before sending entries.
+// cursorEntries encodes a batch's outcome as Hrana CursorEntry JSON values,
+// fields in sqld's order (libsql-hrana/src/proto.rs:387-429): step_begin,
+// rows and step_end for each step that ran, step_error for each step that
+// failed, then the final replication_index entry (null: tursotest does not
+// replicate) or, when the batch itself failed, an error entry
+// (libsql-server/src/hrana/cursor.rs:87-107, 141-176, 255-267). step_end's
+// last_insert_rowid is a JSON number, as serde writes StepEndEntry's
+// Option<i64> (PROTOCOL.md 7.2.3). The server runs the whole batch before
+// sending entries.
 func cursorEntries(b *batchReq, res *batchResult, batchErr *hranaError) [][]byte {
 	var out [][]byte
 	if res != nil {
 		for i := range b.Steps {
 			step := strconv.Itoa(i)
 			if e := res.StepErrors[i]; e != nil {
-				out = append(out, mustJSON(map[string]any{"type": "step_error", "step": i, "error": e}))
+				out = append(out, append([]byte(`{"type":"step_error","step":`+step+`,"error":`), append(mustJSON(e), '}')...))
 				continue
 			}
 			r := res.StepResults[i]
@@ -32,17 +37,21 @@ func cursorEntries(b *batchReq, res *batchResult, batchErr *hranaError) [][]byte
 				}
 				out = append(out, append(e, "]}"...))
 			}
-			end := map[string]any{"type": "step_end", "affected_row_count": r.affected, "last_insert_rowid": nil}
+			end := []byte(`{"type":"step_end","affected_row_count":`)
+			end = strconv.AppendInt(end, r.affected, 10)
+			end = append(end, `,"last_insert_rowid":`...)
 			if r.hasLastRowid {
-				end["last_insert_rowid"] = strconv.FormatInt(r.lastRowid, 10)
+				end = strconv.AppendInt(end, r.lastRowid, 10)
+			} else {
+				end = append(end, "null"...)
 			}
-			out = append(out, mustJSON(end))
+			out = append(out, append(end, '}'))
 		}
 	}
 	if batchErr != nil {
-		out = append(out, mustJSON(map[string]any{"type": "error", "error": batchErr}))
+		return append(out, append(append([]byte(`{"type":"error","error":`), mustJSON(batchErr)...), '}'))
 	}
-	return out
+	return append(out, []byte(`{"type":"replication_index","replication_index":null}`))
 }
 
 // appendCols appends a JSON array of Hrana Cols.

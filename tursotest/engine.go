@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
 	"modernc.org/sqlite" // registers driver "sqlite"; ColumnInfo for describe
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // busyTimeoutMs bounds how long a statement waits for another stream's lock.
@@ -185,8 +187,12 @@ func readRows(ctx context.Context, q driver.QueryerContext, text string, args []
 
 // probeChanges reads the connection's change counters after a statement
 // that could write, as sqlite3_changes and sqlite3_last_insert_rowid.
+//
+// The statement has run by then, so the probe is not interrupted by the
+// request's end (a client that went away, a Restart): an applied write is
+// reported as applied, as sqld reports it, never as an interrupted one.
 func probeChanges(ctx context.Context, q driver.QueryerContext, s *dbStream, res *stmtResult) error {
-	rows, err := q.QueryContext(ctx, "SELECT changes(), last_insert_rowid(), total_changes()", nil)
+	rows, err := q.QueryContext(context.WithoutCancel(ctx), "SELECT changes(), last_insert_rowid(), total_changes()", nil)
 	if err != nil {
 		return err
 	}
@@ -227,12 +233,26 @@ func (e *engine) sequence(ctx context.Context, s *dbStream, stmts []sqlStmt) err
 	return nil
 }
 
-// autocommit reports whether the stream is outside an explicit transaction.
-// SQLite's autocommit flag is not reachable through database/sql, so it
-// tries BEGIN: that fails only inside a transaction, and is rolled back.
+// autocommit reports whether the stream's connection is in autocommit mode,
+// as sqld reads it (rusqlite's Connection::is_autocommit, i.e.
+// sqlite3_get_autocommit: libsql-server/src/connection/connection_core.rs:346-348
+// for get_autocommit, src/connection/program.rs:152 for is_autocommit
+// conditions). It reads the flag from modernc.org/sqlite's connection;
+// should that ever be impossible, it falls back to a probe: BEGIN fails
+// only inside a transaction, and is rolled back.
 func (e *engine) autocommit(ctx context.Context, s *dbStream) (bool, error) {
-	var auto bool
-	err := e.run(ctx, s, func(_ driver.QueryerContext, x driver.ExecerContext) error {
+	var auto, direct bool
+	err := s.conn.Raw(func(dc any) error {
+		auto, direct = sqliteAutocommit(dc)
+		return nil
+	})
+	if err != nil {
+		return false, sqlError(ctx, err)
+	}
+	if direct {
+		return auto, nil
+	}
+	err = e.run(ctx, s, func(_ driver.QueryerContext, x driver.ExecerContext) error {
 		if _, err := x.ExecContext(ctx, "BEGIN", nil); err != nil {
 			if strings.Contains(err.Error(), "within a transaction") {
 				return nil
@@ -247,6 +267,26 @@ func (e *engine) autocommit(ctx context.Context, s *dbStream) (bool, error) {
 		return false, sqlError(ctx, err)
 	}
 	return auto, nil
+}
+
+// sqliteAutocommit calls sqlite3_get_autocommit on the handle of dc, a
+// modernc.org/sqlite connection (its unexported fields db and tls, read
+// through reflection: the driver exports no way to reach the flag). ok is
+// false when dc does not have those fields.
+func sqliteAutocommit(dc any) (auto, ok bool) {
+	v := reflect.ValueOf(dc)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return false, false
+	}
+	db, tls := v.Elem().FieldByName("db"), v.Elem().FieldByName("tls")
+	fn := reflect.ValueOf(sqlite3.Xsqlite3_get_autocommit)
+	if !db.IsValid() || db.Kind() != reflect.Uintptr || db.Uint() == 0 ||
+		!tls.IsValid() || tls.Type() != fn.Type().In(0) || tls.IsNil() {
+		return false, false
+	}
+	tlsArg := reflect.NewAt(tls.Type(), tls.Addr().UnsafePointer()).Elem()
+	out := fn.Call([]reflect.Value{tlsArg, reflect.ValueOf(uintptr(db.Uint()))})
+	return out[0].Int() != 0, true
 }
 
 // describe prepares a statement and reports its parameters and columns.

@@ -8,12 +8,15 @@ import (
 // Default settings.
 const (
 	// DefaultStreamExpiry is how long an idle Hrana-over-HTTP stream lives,
-	// as in sqld.
+	// as in sqld (EXPIRATION, libsql-server/src/hrana/http/stream.rs:333;
+	// sqld rounds each deadline up to a whole second, so a stream lives 10
+	// to 11 s after its last request, as here).
 	DefaultStreamExpiry = 10 * time.Second
 	// DefaultMaxBodyBytes bounds HTTP request bodies and WebSocket messages.
 	DefaultMaxBodyBytes = 16 << 20
 	// expiredRetention is how long an expired stream's baton keeps
-	// answering STREAM_EXPIRED instead of "invalid baton", as in sqld.
+	// answering STREAM_EXPIRED instead of "invalid baton", as in sqld
+	// (CLEANUP, libsql-server/src/hrana/http/stream.rs:336).
 	expiredRetention = 5 * time.Minute
 )
 
@@ -30,6 +33,9 @@ type options struct {
 	streamExpiry time.Duration
 	maxBody      int64
 	logger       *slog.Logger
+	profile      Profile
+	stateless    bool // close stateless streams after a pipeline
+	ttlField     bool // send stream_ttl_ms
 }
 
 // defaultOptions returns the configuration before Options apply.
@@ -108,4 +114,35 @@ func WithLogger(l *slog.Logger) Option {
 			o.logger = l
 		}
 	}
+}
+
+// WithProfile makes the server answer as the given real server does (see
+// Profile; the default is ProfileSqld). Unknown values keep the default.
+func WithProfile(p Profile) Option {
+	return func(o *options) {
+		switch p {
+		case ProfileSqld, ProfileSqldLegacy, ProfileTursoCloud:
+			o.profile = p
+		}
+	}
+}
+
+// WithStatelessClose makes the server close a stream after a pipeline
+// response and answer a null baton when the stream holds no client-visible
+// state: no open transaction, no SQL stored with store_sql, and no statement
+// that changes the connection's session (PRAGMA, ATTACH, DETACH, CREATE
+// TEMP ...). Turso Cloud may do so (PROTOCOL.md section 4.3); sqld never
+// does. Cursor streams are always kept (4.3). The default is false.
+func WithStatelessClose(enabled bool) Option {
+	return func(o *options) { o.stateless = enabled }
+}
+
+// WithStreamTTLField adds "stream_ttl_ms" (the stream expiry in
+// milliseconds) to every pipeline response and cursor response line that
+// carries a baton. No real server is known to send it: neither sqld nor
+// PROTOCOL.md (at tursodatabase/turso 9e8a19ae) defines the field, and
+// PROTOCOL.md section 1 requires clients to ignore unknown fields. Use it to
+// check that a client does. The default is false.
+func WithStreamTTLField(enabled bool) Option {
+	return func(o *options) { o.ttlField = enabled }
 }

@@ -1,6 +1,7 @@
 package tursotest
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -154,23 +155,40 @@ type describeCol struct {
 	Decltype *string `json:"decltype"`
 }
 
-// response is the payload of a successful request: its "type" plus fields.
-type response map[string]any
+// response is the payload of a successful request: its "type", then its
+// fields as key, value pairs. It encodes "type" first and the fields in
+// order, as serde encodes sqld's internally tagged StreamResponse
+// (libsql-hrana/src/proto.rs:70-81).
+type response []any
 
 // okResponse returns a response of the given type with extra fields.
 func okResponse(typ string, kv ...any) response {
-	r := response{"type": typ}
-	for i := 0; i+1 < len(kv); i += 2 {
-		r[kv[i].(string)] = kv[i+1]
-	}
-	return r
+	return append(response{typ}, kv...)
 }
 
-// mustJSON encodes v, which only holds encodable values.
+// MarshalJSON implements json.Marshaler.
+func (r response) MarshalJSON() ([]byte, error) {
+	if len(r) == 0 {
+		return []byte("null"), nil
+	}
+	b := append([]byte(`{"type":`), mustJSON(r[0])...)
+	for i := 1; i+1 < len(r); i += 2 {
+		b = append(b, ',')
+		b = append(b, mustJSON(r[i])...)
+		b = append(b, ':')
+		b = append(b, mustJSON(r[i+1])...)
+	}
+	return append(b, '}'), nil
+}
+
+// mustJSON encodes v, which only holds encodable values. Like serde_json,
+// it does not escape '<', '>' and '&'.
 func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return []byte(`{"error":"tursotest: internal encoding error"}`)
 	}
-	return b
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})
 }

@@ -135,7 +135,8 @@ func TestRawWSStreams(t *testing.T) {
 	if e := resps[7]["error"].(map[string]any); e["code"] != "SQLITE_ERROR" {
 		t.Errorf("error = %v", e)
 	}
-	if entries := resp(9)["entries"].([]any); len(entries) != 3 || resp(9)["done"] != true {
+	// step_begin, row, step_end and the replication_index terminator.
+	if entries := resp(9)["entries"].([]any); len(entries) != 4 || resp(9)["done"] != true {
 		t.Errorf("fetch_cursor = %v", resp(9))
 	}
 	// Re-hello is allowed in hrana2+; a request on a closed stream is a

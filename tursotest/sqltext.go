@@ -255,15 +255,16 @@ func (b *stmtBuilder) addParam(tok string) {
 		b.nVar++
 		b.paramsIdx[b.nVar] = ""
 	case tok[0] == '?':
+		// ?NNN is slot NNN. Like sqlite3ExprAssignVarNumber, it names the
+		// slot only if no earlier parameter did: in ":b, :a, ?1", slot 1
+		// stays ":b" (sqlite3_bind_parameter_name(1) is ":b").
 		n, err := strconv.Atoi(tok[1:])
 		if err != nil || n <= 0 || n > 32766 {
 			return // SQLite rejects it when the statement is prepared
 		}
-		if idx, ok := b.names[tok]; ok {
-			n = idx
+		if b.paramsIdx[n] == "" {
+			b.paramsIdx[n] = tok
 		}
-		b.names[tok] = n
-		b.paramsIdx[n] = tok
 		b.nVar = max(b.nVar, n)
 	default:
 		if _, ok := b.names[tok]; ok {

@@ -22,6 +22,8 @@ func TestSplitSQL(t *testing.T) {
 		{"CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END", 1, ""},
 		{"SELECT ?, ?, ?", 1, ",,"},
 		{"SELECT ?2, ?1, ?", 1, "?1,?2,"},
+		{"SELECT :b, :a, ?1", 1, ":b,:a"}, // ?1 is slot 1, which :b named
+		{"SELECT ?, ?1, ?3", 1, "?1,,?3"}, // ?1 names the nameless slot 1
 		{"SELECT :a, @b, $c, :a", 1, ":a,@b,$c"},
 		{"SELECT $a::b, $x(y)", 1, "$a::b,$x(y)"},
 		{"SELECT ':a', x FROM t WHERE y = :real", 1, ":real"},

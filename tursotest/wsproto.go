@@ -61,6 +61,13 @@ func (ss *wsSession) handleRequest(ctx context.Context, id int32, req *streamReq
 	resp, err := ss.dispatch(ctx, req)
 	var he *hranaError
 	switch {
+	case ctx.Err() != nil:
+		// The server is stopping (Restart, Close, DropConnections): like a
+		// sqld process going away, it answers nothing and the connection
+		// ends. (An answer here would also be untrue: "interrupted" for a
+		// statement that may have run, and the upstream client panics on
+		// an error answer to open_stream.)
+		return ctx.Err()
 	case errors.As(err, &he):
 		return ss.send(ctx, map[string]any{"type": "response_error", "request_id": id, "error": he})
 	case err != nil:
@@ -92,7 +99,7 @@ func (ss *wsSession) dispatch(ctx context.Context, req *streamReq) (response, er
 		return o.handle(ctx, nil, req)
 	case "open_cursor", "fetch_cursor", "close_cursor":
 		if ss.version < hrana3 {
-			return nil, notSupported(req.Type+" request", hrana3)
+			return nil, notSupportedRequest(req.Type, hrana3)
 		}
 		return ss.cursor(ctx, o, req)
 	}

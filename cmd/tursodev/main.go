@@ -4,7 +4,9 @@
 //	go run ./cmd/tursodev -db app.db -addr 127.0.0.1:8080
 //
 // It prints the http://, ws:// and libsql:// URLs to use, and stops cleanly
-// on SIGINT or SIGTERM.
+// on SIGINT or SIGTERM. -profile chooses whose HTTP answers it gives: sqld
+// (the default), sqld-legacy (sqld before v0.22.6) or turso-cloud (the SQL
+// over HTTP protocol, version 3); see tursotest.Profile.
 package main
 
 import (

@@ -21,6 +21,9 @@ type config struct {
 	tls          bool
 	caOut        string
 	streamExpiry time.Duration
+	profile      tursotest.Profile
+	stateless    bool
+	ttlField     bool
 	verbose      bool
 }
 
@@ -35,10 +38,18 @@ func parseFlags(args []string, out io.Writer, getenv func(string) string) (*conf
 	fs.BoolVar(&c.tls, "tls", false, "serve TLS with a generated CA (see -ca-out)")
 	fs.StringVar(&c.caOut, "ca-out", "tursodev-ca.pem", "with -tls: write the CA certificate (PEM) to this file")
 	fs.DurationVar(&c.streamExpiry, "stream-expiry", tursotest.DefaultStreamExpiry, "idle Hrana-over-HTTP stream expiry")
+	profile := fs.String("profile", tursotest.ProfileSqld.String(), "answer HTTP requests as this server does: sqld, sqld-legacy (before v0.22.6) or turso-cloud")
+	fs.BoolVar(&c.stateless, "stateless-close", false, "close streams without state after each pipeline (null baton), as Turso Cloud may")
+	fs.BoolVar(&c.ttlField, "stream-ttl-field", false, `add "stream_ttl_ms" to responses that carry a baton (no real server sends it)`)
 	fs.BoolVar(&c.verbose, "v", false, "log debug messages to stderr")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	p, err := tursotest.ParseProfile(*profile)
+	if err != nil {
+		return nil, fmt.Errorf("tursodev: -profile %q: accepted values are sqld, sqld-legacy and turso-cloud", *profile)
+	}
+	c.profile = p
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("tursodev: unexpected argument %q; all settings are flags (see -h)", fs.Arg(0))
 	}
@@ -61,6 +72,9 @@ func run(ctx context.Context, args []string, out io.Writer, getenv func(string) 
 		tursotest.WithAddr(c.addr),
 		tursotest.WithDBPath(c.db),
 		tursotest.WithStreamExpiry(c.streamExpiry),
+		tursotest.WithProfile(c.profile),
+		tursotest.WithStatelessClose(c.stateless),
+		tursotest.WithStreamTTLField(c.ttlField),
 	}
 	if c.authToken != "" {
 		opts = append(opts, tursotest.WithAuthToken(c.authToken))
@@ -93,7 +107,7 @@ func printBanner(out io.Writer, c *config, srv *tursotest.Server) {
 	if db == "" {
 		db = "in memory (lost on exit)"
 	}
-	fmt.Fprintf(out, "tursodev: serving %s on %s\n", db, srv.Addr())
+	fmt.Fprintf(out, "tursodev: serving %s on %s, answering as %s\n", db, srv.Addr(), c.profile)
 	fmt.Fprintf(out, "  HTTP:      %s\n  WebSocket: %s\n  libsql:    %s\n", srv.HTTPURL(), srv.WSURL(), srv.LibsqlURL())
 	auth := ""
 	if c.authToken != "" {

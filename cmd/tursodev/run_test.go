@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/turso-pooled/tursopooled/tursotest"
 	_ "github.com/tursodatabase/libsql-client-go/libsql"
 	"go.uber.org/goleak"
 )
@@ -46,9 +47,13 @@ func TestParseFlags(t *testing.T) {
 	tests := []struct {
 		args    []string
 		token   string
+		profile tursotest.Profile
 		wantErr bool
 	}{
 		{args: nil, token: "from-env"},
+		{args: []string{"-profile", "turso-cloud"}, token: "from-env", profile: tursotest.ProfileTursoCloud},
+		{args: []string{"-profile", "sqld-legacy"}, token: "from-env", profile: tursotest.ProfileSqldLegacy},
+		{args: []string{"-profile", "cloud"}, wantErr: true},
 		{args: []string{"-auth-token", "flag"}, token: "flag"},
 		{args: []string{"-stream-expiry", "0s"}, wantErr: true},
 		{args: []string{"extra"}, wantErr: true},
@@ -56,7 +61,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		c, err := parseFlags(tc.args, &bytes.Buffer{}, env)
-		if (err != nil) != tc.wantErr || (err == nil && c.authToken != tc.token) {
+		if (err != nil) != tc.wantErr || (err == nil && (c.authToken != tc.token || c.profile != tc.profile)) {
 			t.Errorf("%v: config %+v, err %v", tc.args, c, err)
 		}
 	}

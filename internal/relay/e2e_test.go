@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"database/sql"
+	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -117,9 +119,10 @@ func TestEndToEndRelayErrorReachesDriver(t *testing.T) {
 	r := relayFor(t, srv, 2)
 	tests := []struct {
 		name, secret, want string
+		recorded           bool // the relay records a Failure
 	}{
 		{name: "Secret=wrong", secret: NewSecret(), want: "turso-pooled relay: missing or wrong"},
-		{name: "Target=down", secret: "$", want: "turso-pooled relay: dial tcp"},
+		{name: "Target=down", secret: "$", want: "turso-pooled relay: dial tcp", recorded: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +138,90 @@ func TestEndToEndRelayErrorReachesDriver(t *testing.T) {
 			err := db.QueryRow("SELECT 1").Scan(&n)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("query error %v; want one containing %q", err, tt.want)
+			}
+			t.Logf("upstream error: %q", err)
+			f, ok := r.Failure(err)
+			var op *net.OpError
+			switch {
+			case !tt.recorded:
+				if ok {
+					t.Errorf("Failure of a 403 = %+v; want no record", *f)
+				}
+			case !ok:
+				t.Errorf("Failure(%q) found nothing", err)
+			case f.Status != 0 || f.Written || !errors.As(f.Err, &op):
+				t.Errorf("Failure = %+v; want Status 0, Written false, a *net.OpError", *f)
+			}
+		})
+	}
+}
+
+func TestEndToEndFailureThroughDriver(t *testing.T) {
+	srv := tursotest.NewTestServer(t)
+	r := relayFor(t, srv, 2)
+	name, value := r.SecretHeader()
+	db := openUpstream(t, srv, srv.HTTPURL(),
+		libsql.WithProxy(r.URL()), libsql.WithRequestHeaders(map[string]string{name: value}))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// A trigger's message that looks like an HTTP error, with a marker of
+	// this relay's real tag: it arrives in a 200 answer and has no record.
+	forged := "error code 400: quota exceeded " + mark(r.markPrefix, 99999)
+	for _, q := range []string{
+		"CREATE TABLE quota (n INTEGER)",
+		"CREATE TRIGGER quota_full BEFORE INSERT ON quota BEGIN SELECT RAISE(FAIL, '" + forged + "'); END",
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		run  func(t *testing.T) error
+		want *Failure // nil: no record
+	}{
+		{name: "Answer=sql-error", run: func(t *testing.T) error {
+			_, err := db.ExecContext(ctx, "INSERT INTO quota VALUES (1)")
+			return err
+		}},
+		{name: "Answer=stream-expired", run: func(t *testing.T) error {
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			var n int
+			if err := conn.QueryRowContext(ctx, "SELECT 1").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			srv.ExpireStreams()
+			return conn.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+		}, want: &Failure{Status: 400, ContentType: "application/json", Code: "STREAM_EXPIRED",
+			Message: "The stream has expired due to inactivity", Written: true}},
+		{name: "Answer=503", run: func(t *testing.T) error {
+			srv.FailNextRequests(1, http.StatusServiceUnavailable)
+			_, err := db.ExecContext(ctx, "INSERT INTO quota SELECT 1 WHERE 0")
+			return err
+		}, want: &Failure{Status: 503, ContentType: "application/json",
+			Message: "tursotest: injected failure (HTTP 503) by FailNextRequests", Written: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run(t)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			t.Logf("upstream error: %q", err)
+			f, ok := r.Failure(err)
+			switch {
+			case tt.want == nil && ok:
+				t.Errorf("Failure(%q) = %+v; want no record", err, *f)
+			case tt.want == nil && !strings.Contains(err.Error(), forged):
+				t.Errorf("error %q; want the trigger's message", err)
+			case tt.want != nil && !ok:
+				t.Errorf("Failure(%q) found nothing", err)
+			case tt.want != nil && *f != *tt.want:
+				t.Errorf("Failure(%q) = %+v; want %+v", err, *f, *tt.want)
 			}
 		})
 	}

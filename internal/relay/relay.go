@@ -40,6 +40,9 @@ type Relay struct {
 	srv       *http.Server
 	stats     counters
 
+	failures   *failureLog // answers other than the server's 200, for Failure
+	markPrefix string      // tagPrefix + this relay's tag + "#"
+
 	grace      time.Duration      // closeGrace; shorter in tests
 	cancelBase context.CancelFunc // cancels every request's context
 	serveDone  chan struct{}      // closed when Serve returns
@@ -65,11 +68,13 @@ func New(cfg Config) (*Relay, error) {
 	}
 	target := *cfg.Target
 	r := &Relay{
-		target:    &target,
-		secret:    cfg.Secret,
-		url:       "http://" + ln.Addr().String(),
-		grace:     closeGrace,
-		serveDone: make(chan struct{}),
+		target:     &target,
+		secret:     cfg.Secret,
+		url:        "http://" + ln.Addr().String(),
+		grace:      closeGrace,
+		serveDone:  make(chan struct{}),
+		failures:   newFailureLog(),
+		markPrefix: tagPrefix + newTag() + "#",
 	}
 	r.transport = newTransport(cfg, &r.stats)
 	r.proxy = r.newProxy()

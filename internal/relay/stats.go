@@ -11,7 +11,9 @@ type Stats struct {
 	// was missing or wrong.
 	Rejected int64
 	// Errors counts requests answered with 502 because the round trip to
-	// the target failed, and requests whose body could not be read.
+	// the target failed or the body of its non-200 answer could not be
+	// read, and requests whose body could not be read. A server's non-200
+	// answer passed on to the client is not an error of the relay.
 	Errors int64
 	// InFlight is the number of requests being handled now.
 	InFlight int64

@@ -1,6 +1,11 @@
 // Package otelmetrics exports turso-pooled's pool, cache and compression
 // counters through the OpenTelemetry metric API.
 //
+// It is a module of its own, so that the driver does not bring OpenTelemetry
+// to programs that do not use it:
+//
+//	go get github.com/turso-pooled/tursopooled/metrics/otel
+//
 // The package lives in the directory metrics/otel but is named otelmetrics:
 //
 //	import otelmetrics "github.com/turso-pooled/tursopooled/metrics/otel"

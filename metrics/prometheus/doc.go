@@ -1,6 +1,11 @@
 // Package tursoprom exports turso-pooled's pool, cache and compression
 // counters to Prometheus.
 //
+// It is a module of its own, so that the driver does not bring client_golang
+// to programs that do not use it:
+//
+//	go get github.com/turso-pooled/tursopooled/metrics/prometheus
+//
 // The package lives in the directory metrics/prometheus but is named
 // tursoprom, so that it does not shadow client_golang's prometheus package:
 //

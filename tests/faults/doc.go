@@ -23,12 +23,17 @@
 // clear and never contains the auth token, that reads are retried
 // transparently where the driver can hide the fault, and that the pool is
 // healthy again within one health-check period (plus slack) after the fault
-// ends. It also tests the circuit breaker under load and pool saturation.
+// ends. It also tests the circuit breaker under load and pool saturation,
+// and compares turso-pooled with plain libsql after a restart and after 3 s
+// of refused connections (16 workers on 2 s deadlines, WebSocket and HTTP):
+// the time from the server answering again to the first successful call,
+// and the number of failed calls.
 //
 // Run it with
 //
 //	go test -race -count=1 ./tests/faults/
 //	FAULTS_SUMMARY=faults.txt go test -count=1 -v ./tests/faults/
+//	go test -count=1 -v -run Recovery ./tests/faults/ # the comparison with libsql
 //
 // The summary table (scenario, transport, operations, succeeded, failed,
 // lost, duplicated, maximum call duration, recovery time) is logged by the

@@ -72,8 +72,15 @@ func (f *fixture) dsn(extra string) string {
 // closes it too in case the test stops early.
 func (f *fixture) openPooled(t *testing.T, extra string) *sql.DB {
 	t.Helper()
+	return f.openPooledDSN(t, f.dsn(extra))
+}
+
+// openPooledDSN is openPooled with a DSN of the caller's (no health-check
+// period added).
+func (f *fixture) openPooledDSN(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, err := tursopooled.NewConnector(f.dsn(extra), tursopooled.WithLogger(logger))
+	c, err := tursopooled.NewConnector(dsn, tursopooled.WithLogger(logger))
 	if err != nil {
 		t.Fatalf("NewConnector: %v", redact(err.Error()))
 	}
@@ -87,6 +94,20 @@ func (f *fixture) openPooled(t *testing.T, extra string) *sql.DB {
 func (f *fixture) openPlain(t *testing.T) *sql.DB {
 	t.Helper()
 	c, err := libsql.NewConnector(f.srv.HTTPURL(), libsql.WithAuthToken(authToken))
+	if err != nil {
+		t.Fatalf("libsql.NewConnector: %v", redact(err.Error()))
+	}
+	db := sql.OpenDB(c)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// openPlainAt opens the upstream libsql driver at addr (the proxy's or the
+// server's) on the fixture's transport: the baseline that turso-pooled is
+// compared with.
+func (f *fixture) openPlainAt(t *testing.T, addr string) *sql.DB {
+	t.Helper()
+	c, err := libsql.NewConnector(f.tr.scheme+"://"+addr, libsql.WithAuthToken(authToken))
 	if err != nil {
 		t.Fatalf("libsql.NewConnector: %v", redact(err.Error()))
 	}

@@ -45,14 +45,21 @@ func (r opRecord) duration() time.Duration { return r.end.Sub(r.start) }
 type load struct {
 	db      *sql.DB
 	table   string
+	timeout time.Duration // each call's deadline
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	records [][]opRecord
 }
 
-// startLoad starts workers goroutines on db, writing into table.
+// startLoad starts workers goroutines on db, writing into table, each call
+// under callTimeout.
 func startLoad(db *sql.DB, table string, workers int) *load {
-	l := &load{db: db, table: table, stop: make(chan struct{}), records: make([][]opRecord, workers)}
+	return startLoadTimeout(db, table, workers, callTimeout)
+}
+
+// startLoadTimeout is startLoad with each call under timeout.
+func startLoadTimeout(db *sql.DB, table string, workers int, timeout time.Duration) *load {
+	l := &load{db: db, table: table, timeout: timeout, stop: make(chan struct{}), records: make([][]opRecord, workers)}
 	for w := range workers {
 		l.wg.Go(func() { l.run(w) })
 	}
@@ -105,7 +112,7 @@ func (l *load) run(w int) {
 // write inserts the row of (w, seq) under its own deadline.
 func (l *load) write(w, seq int) opRecord {
 	key := fmt.Sprintf("w%02d-%06d", w, seq)
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
 	defer cancel()
 	rec := opRecord{worker: w, kind: opWrite, key: key, start: time.Now()}
 	_, rec.err = l.db.ExecContext(ctx, "INSERT INTO "+l.table+" (k, w, seq) VALUES (?, ?, ?)", key, w, seq)
@@ -116,7 +123,7 @@ func (l *load) write(w, seq int) opRecord {
 // read counts the rows of key (the worker's last acknowledged write) under
 // its own deadline: an acknowledged row must be there exactly once.
 func (l *load) read(w int, key string) opRecord {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), l.timeout)
 	defer cancel()
 	rec := opRecord{worker: w, kind: opRead, key: key, start: time.Now()}
 	var n int
