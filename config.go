@@ -9,24 +9,6 @@ import (
 	"time"
 )
 
-// Default values of the DSN parameters. A zero field in a hand-built [Config]
-// is not replaced by these: start from [NewConfig] to get them.
-const (
-	DefaultMinConns                = 5
-	DefaultMaxConns                = 20 // with pool_adaptive=off
-	DefaultAdaptiveMaxConns        = 50 // with pool_adaptive=on (the default)
-	DefaultMaxConnIdleTime         = 5 * time.Minute
-	DefaultMaxConnLifetime         = time.Hour
-	DefaultHealthCheckPeriod       = 30 * time.Second
-	DefaultConnectTimeout          = 10 * time.Second
-	DefaultBreakerThreshold        = 5
-	DefaultBreakerCooldown         = 2 * time.Second
-	DefaultCacheTTL                = 5 * time.Second
-	DefaultCacheMaxBytes           = 64 << 20
-	DefaultCompressThreshold       = 1024
-	DefaultCompressMaxDecodedBytes = 32 << 20
-)
-
 // TLSMode selects TLS for libsql:// URLs, like the upstream "tls" parameter.
 type TLSMode int
 
@@ -50,38 +32,42 @@ const (
 	CompressionBrotli Compression = "br"
 )
 
-// Config is the parsed form of a turso-pooled DSN. Build one with [NewConfig]
-// or [ParseDSN]; [NewConnector] clones it, so a Config may be reused.
+// Config is the configuration of a [Connector]: the one place where every
+// setting lives, pgxpool style. [ParseDSN] and [NewConfig] return a Config
+// whose fields hold effective values (never "0 means the default"); code may
+// change any field before passing it to [NewConnectorFromConfig], which
+// clones and validates it. Each field names its DSN parameter; [ParseDSN]
+// documents types, units and defaults.
 //
-// String never shows the auth token or the encryption key; [Config.FormatDSN]
-// does, because it must round-trip.
+// String never shows a secret (the auth token, a password in the URL, the
+// encryption key); [Config.FormatDSN] shows the token, because it must
+// round-trip.
 type Config struct {
-	// Upstream connection (passed to the libsql driver).
-	URL                 string            // database URL without credentials or turso-pooled parameters
-	AuthToken           string            // secret: authToken (aliases auth_token, jwt)
-	TLS                 TLSMode           // tls=0|1, libsql:// only
-	Proxy               string            // upstream WithProxy (option only)
-	SchemaDB            bool              // upstream WithSchemaDb (option only)
-	RemoteEncryptionKey string            // secret: upstream WithRemoteEncryptionKey (option only)
-	RequestHeaders      map[string]string // upstream WithRequestHeaders (option only)
+	// Database and credentials, passed to the upstream libsql driver.
+	URL                 string            // database URL, without credentials or turso-pooled parameters
+	AuthToken           string            // authToken (aliases auth_token, jwt); secret
+	TLS                 TLSMode           // tls=0|1, libsql:// URLs only
+	Proxy               string            // upstream WithProxy; option [WithProxy]
+	SchemaDB            bool              // upstream WithSchemaDb; option [WithSchemaDB]
+	RemoteEncryptionKey string            // upstream WithRemoteEncryptionKey; secret; option [WithRemoteEncryptionKey]
+	RequestHeaders      map[string]string // upstream WithRequestHeaders; option [WithRequestHeaders]
 
-	// Pool.
-	MinConns          int32         // pool_min_conns
-	MaxConns          int32         // pool_max_conns; 0 means the default for the Adaptive setting
-	MaxConnIdleTime   time.Duration // pool_max_conn_idle_time; 0 keeps idle connections forever
+	// Pool of upstream connections.
+	MinConns          int32         // pool_min_conns: connections kept open and warm
+	MaxConns          int32         // pool_max_conns: hard ceiling, also with Adaptive
+	MaxConnIdleTime   time.Duration // pool_max_conn_idle_time; 0 keeps idle connections
 	MaxConnLifetime   time.Duration // pool_max_conn_lifetime; 0 never recycles
 	HealthCheckPeriod time.Duration // pool_health_check_period
 	ConnectTimeout    time.Duration // pool_connect_timeout
-	Adaptive          bool          // pool_adaptive
+	Adaptive          bool          // pool_adaptive: a limit between MinConns and MaxConns that follows demand
 	LeakThreshold     time.Duration // pool_leak_threshold; 0 disables leak detection
-	BreakerThreshold  int           // pool_breaker_threshold; 0 disables the circuit breaker
-	BreakerCooldown   time.Duration // pool_breaker_cooldown
+	BreakerThreshold  int32         // pool_breaker_threshold: consecutive failed dials that open the circuit breaker; 0 disables it
 	HTTPRelay         bool          // pool_http_relay: keep-alive relay for Hrana over HTTP
 
 	// Result cache.
 	Cache         bool          // cache
-	CacheTTL      time.Duration // cache_ttl
-	CacheMaxTTL   time.Duration // cache_max_ttl; 0 means 2.5 × CacheTTL
+	CacheTTL      time.Duration // cache_ttl: base TTL of a cached result
+	CacheMaxTTL   time.Duration // cache_max_ttl: ceiling of the access-scored TTL, the staleness bound
 	CacheMaxBytes int64         // cache_max_bytes
 
 	// Value compression.
@@ -90,27 +76,22 @@ type Config struct {
 	CompressMaxDecodedBytes int64       // compress_max_decoded_bytes
 
 	// Logger receives pool, cache and breaker events; nil discards them.
+	// Option [WithLogger].
 	Logger *slog.Logger
 }
 
-// NewConfig returns a Config with every default set and no URL.
+// NewConfig returns a Config with every default set (from the parameter
+// table, see [ParseDSN]) and no URL.
 func NewConfig() *Config {
-	return &Config{
-		MinConns:                DefaultMinConns,
-		MaxConnIdleTime:         DefaultMaxConnIdleTime,
-		MaxConnLifetime:         DefaultMaxConnLifetime,
-		HealthCheckPeriod:       DefaultHealthCheckPeriod,
-		ConnectTimeout:          DefaultConnectTimeout,
-		Adaptive:                true,
-		BreakerThreshold:        DefaultBreakerThreshold,
-		BreakerCooldown:         DefaultBreakerCooldown,
-		HTTPRelay:               true,
-		CacheTTL:                DefaultCacheTTL,
-		CacheMaxBytes:           DefaultCacheMaxBytes,
-		Compress:                CompressionOff,
-		CompressThreshold:       DefaultCompressThreshold,
-		CompressMaxDecodedBytes: DefaultCompressMaxDecodedBytes,
+	c := &Config{}
+	for _, p := range params {
+		if p.def != "" {
+			if err := p.parse(c, p.def); err != nil {
+				panic("turso-pooled: the default of " + p.key + " does not parse: " + err.Error()) // a bug in the table, caught by every test
+			}
+		}
 	}
+	return c
 }
 
 // Clone returns a deep copy of c.
@@ -120,62 +101,27 @@ func (c *Config) Clone() *Config {
 	return &cp
 }
 
-// Apply applies opts to c in order and returns the first error.
-func (c *Config) Apply(opts ...Option) error {
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(c); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// EffectiveMaxConns is MaxConns, or its default for the Adaptive setting when
-// MaxConns is 0.
-func (c *Config) EffectiveMaxConns() int32 {
-	switch {
-	case c.MaxConns > 0:
-		return c.MaxConns
-	case c.Adaptive:
-		return DefaultAdaptiveMaxConns
-	default:
-		return DefaultMaxConns
-	}
-}
-
-// EffectiveMinConns is MinConns, capped at EffectiveMaxConns when MinConns
-// is the default (so that pool_max_conns=3 alone is a valid DSN).
-func (c *Config) EffectiveMinConns() int32 {
-	return min(c.MinConns, c.EffectiveMaxConns())
-}
-
-// EffectiveCacheMaxTTL is CacheMaxTTL, or 2.5 × CacheTTL when it is 0.
-func (c *Config) EffectiveCacheMaxTTL() time.Duration {
-	if c.CacheMaxTTL > 0 {
-		return c.CacheMaxTTL
-	}
-	return c.CacheTTL * 5 / 2
-}
-
 // FormatDSN returns a DSN that [ParseDSN] turns back into an equal Config
-// (apart from the option-only fields). It contains the auth token: treat it
-// as a secret. Only parameters that differ from [NewConfig] are written.
-func (c *Config) FormatDSN() string {
-	return c.format(false)
-}
+// (apart from the fields that only options set). It contains the auth
+// token: treat it as a secret. Parameters are written when they differ from
+// the defaults, or when leaving them out would make ParseDSN derive another
+// value (pool_max_conns with pool_adaptive=off, for example).
+func (c *Config) FormatDSN() string { return c.format(false) }
 
-// String returns the DSN with the auth token redacted; safe to log.
-func (c *Config) String() string {
-	return c.format(true)
-}
+// String returns the DSN with every secret redacted (the auth token, a
+// password in the URL, secrets among a file: URL's parameters); safe to log.
+func (c *Config) String() string { return c.format(true) }
 
 func (c *Config) format(redact bool) string {
 	base, passthrough := splitQuery(c.URL)
-	var parts []string
-	parts = append(parts, passthrough...)
+	if redact {
+		base = redactURL(base)
+		for i, pair := range passthrough {
+			k, v, _ := strings.Cut(pair, "=")
+			passthrough[i] = k + "=" + redactValue(k, v)
+		}
+	}
+	parts := passthrough
 	if c.AuthToken != "" {
 		tok := url.QueryEscape(c.AuthToken)
 		if redact {
@@ -183,16 +129,8 @@ func (c *Config) format(redact bool) string {
 		}
 		parts = append(parts, "authToken="+tok)
 	}
-	defaults := NewConfig()
-	for _, p := range params {
-		if p.format == nil {
-			continue
-		}
-		v := p.format(c)
-		if v == p.format(defaults) {
-			continue
-		}
-		parts = append(parts, p.key+"="+url.QueryEscape(v))
+	for _, p := range c.paramsToWrite() {
+		parts = append(parts, p.key+"="+url.QueryEscape(p.format(c)))
 	}
 	if len(parts) == 0 {
 		return base
@@ -200,56 +138,71 @@ func (c *Config) format(redact bool) string {
 	return base + "?" + strings.Join(parts, "&")
 }
 
-// Validate reports the first inconsistency in c: each field is checked
-// against its accepted range, then fields that depend on each other.
+// paramsToWrite returns the parameters FormatDSN writes: those that differ
+// from the defaults, plus those whose derived default (see deriveDefaults)
+// would differ from c's value if they were left out.
+func (c *Config) paramsToWrite() []*param {
+	defaults := NewConfig()
+	write := map[string]bool{}
+	for _, p := range params {
+		if p.format != nil && p.format(c) != p.format(defaults) {
+			write[p.key] = true
+		}
+	}
+	back := NewConfig()
+	for _, p := range params {
+		if write[p.key] {
+			_ = p.parse(back, p.format(c))
+		}
+	}
+	deriveDefaults(back, write)
+	var out []*param
+	for i := range params {
+		p := &params[i]
+		if p.format != nil && (write[p.key] || p.format(back) != p.format(c)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Validate reports the first problem in c: the URL, then each field against
+// the range of its parameter (a *[ConfigError] naming it, the value and what
+// is accepted), then the fields that depend on each other.
 func (c *Config) Validate() error {
-	if _, err := parseURL(c.URL); err != nil {
+	u, err := parseURL(c.URL)
+	if err != nil {
 		return err
 	}
-	maxConns := c.EffectiveMaxConns()
+	for _, p := range params {
+		if p.valid != nil && !p.valid(c) {
+			return &ConfigError{Key: p.key, Value: p.format(c), Accepted: p.accepted}
+		}
+	}
 	switch {
-	case c.MinConns < 0:
-		return rangeError("pool_min_conns", c.MinConns, "an integer ≥ 0")
-	case c.MaxConns < 0:
-		return rangeError("pool_max_conns", c.MaxConns, "an integer ≥ 1")
-	case c.MinConns > maxConns && c.MinConns != DefaultMinConns:
+	case c.MinConns > c.MaxConns:
 		return &ConfigError{Key: "pool_min_conns", Value: fmt.Sprint(c.MinConns),
-			Accepted: fmt.Sprintf("at most pool_max_conns (%d)", maxConns)}
-	case c.MaxConnIdleTime < 0:
-		return rangeError("pool_max_conn_idle_time", c.MaxConnIdleTime, "a duration ≥ 0")
-	case c.MaxConnLifetime < 0:
-		return rangeError("pool_max_conn_lifetime", c.MaxConnLifetime, "a duration ≥ 0")
-	case c.HealthCheckPeriod <= 0:
-		return rangeError("pool_health_check_period", c.HealthCheckPeriod, "a duration > 0")
-	case c.ConnectTimeout <= 0:
-		return rangeError("pool_connect_timeout", c.ConnectTimeout, "a duration > 0")
-	case c.LeakThreshold < 0:
-		return rangeError("pool_leak_threshold", c.LeakThreshold, "a duration ≥ 0 (0 disables)")
-	case c.BreakerThreshold < 0:
-		return rangeError("pool_breaker_threshold", c.BreakerThreshold, "an integer ≥ 0 (0 disables)")
-	case c.BreakerCooldown <= 0:
-		return rangeError("pool_breaker_cooldown", c.BreakerCooldown, "a duration > 0")
-	case c.CacheTTL <= 0:
-		return rangeError("cache_ttl", c.CacheTTL, "a duration > 0")
-	case c.CacheMaxTTL < 0:
-		return rangeError("cache_max_ttl", c.CacheMaxTTL, "a duration ≥ cache_ttl (0 means 2.5 × cache_ttl)")
-	case c.CacheMaxTTL > 0 && c.CacheMaxTTL < c.CacheTTL:
-		return &ConfigError{Key: "cache_max_ttl", Value: c.CacheMaxTTL.String(),
-			Accepted: fmt.Sprintf("a duration ≥ cache_ttl (%s)", c.CacheTTL)}
-	case c.CacheMaxBytes < 1<<10:
-		return rangeError("cache_max_bytes", c.CacheMaxBytes, "a size ≥ 1KiB")
-	case c.Compress != CompressionOff && c.Compress != CompressionBrotli:
-		return &ConfigError{Key: "compress", Value: string(c.Compress), Accepted: `"off" or "br"`}
-	case c.CompressThreshold < 1:
-		return rangeError("compress_threshold", c.CompressThreshold, "a size ≥ 1B")
-	case c.CompressMaxDecodedBytes < 1<<10:
-		return rangeError("compress_max_decoded_bytes", c.CompressMaxDecodedBytes, "a size ≥ 1KiB")
-	case c.TLS < TLSDefault || c.TLS > TLSOff:
-		return rangeError("tls", int(c.TLS), "TLSDefault, TLSOn or TLSOff")
+			Accepted: fmt.Sprintf("at most pool_max_conns (%d)", c.MaxConns)}
+	case c.CacheMaxTTL < c.CacheTTL:
+		return &ConfigError{Key: "cache_max_ttl", Value: formatDuration(c.CacheMaxTTL),
+			Accepted: fmt.Sprintf("at least cache_ttl (%s)", formatDuration(c.CacheTTL))}
+	}
+	if accepted := tlsProblem(u, c.TLS); accepted != "" {
+		return &ConfigError{Key: "tls", Value: map[TLSMode]string{TLSOn: "1", TLSOff: "0"}[c.TLS], Accepted: accepted}
 	}
 	return nil
 }
 
-func rangeError(key string, value any, accepted string) error {
-	return &ConfigError{Key: key, Value: fmt.Sprint(value), Accepted: accepted}
+// tlsProblem returns what the upstream accepts when mode does not go with
+// u, as libsql.NewConnector checks it, or "".
+func tlsProblem(u *url.URL, mode TLSMode) string {
+	switch {
+	case mode == TLSOff && (u.Scheme == "https" || u.Scheme == "wss"):
+		return "no tls=0 with " + u.Scheme + ":// (use http:// or ws://)"
+	case mode == TLSOn && (u.Scheme == "http" || u.Scheme == "ws"):
+		return "no tls=1 with " + u.Scheme + ":// (use https:// or wss://)"
+	case mode == TLSOff && u.Scheme == "libsql" && u.Port() == "":
+		return "tls=0 only with a libsql:// URL that names a port"
+	}
+	return ""
 }

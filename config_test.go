@@ -2,6 +2,7 @@ package tursopooled_test
 
 import (
 	"errors"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -30,15 +31,30 @@ var dsnCases = []struct {
 		want: func(c *tursopooled.Config) { c.URL = "libsql://127.0.0.1:8080"; c.TLS = tursopooled.TLSOff }},
 	{name: "tls on", dsn: "libsql://h?tls=1",
 		want: func(c *tursopooled.Config) { c.URL = "libsql://h"; c.TLS = tursopooled.TLSOn }},
-	{name: "all pool params", dsn: "http://h:1?pool_min_conns=2&pool_max_conns=8&pool_max_conn_idle_time=1m&pool_max_conn_lifetime=30m&pool_health_check_period=10s&pool_connect_timeout=3s&pool_adaptive=off&pool_leak_threshold=1m&pool_breaker_threshold=0&pool_breaker_cooldown=5s",
+	{name: "all pool params", dsn: "http://h:1?pool_min_conns=2&pool_max_conns=8&pool_max_conn_idle_time=1m&pool_max_conn_lifetime=30m&pool_health_check_period=10s&pool_connect_timeout=3s&pool_adaptive=off&pool_leak_threshold=1m&pool_breaker_threshold=0",
 		want: func(c *tursopooled.Config) {
 			c.URL = "http://h:1"
 			c.MinConns, c.MaxConns = 2, 8
 			c.MaxConnIdleTime, c.MaxConnLifetime = time.Minute, 30*time.Minute
 			c.HealthCheckPeriod, c.ConnectTimeout = 10*time.Second, 3*time.Second
 			c.Adaptive, c.LeakThreshold = false, time.Minute
-			c.BreakerThreshold, c.BreakerCooldown = 0, 5*time.Second
+			c.BreakerThreshold = 0
 		}},
+	{name: "adaptive off: max 20", dsn: "http://h:1?pool_adaptive=off",
+		want: func(c *tursopooled.Config) { c.URL = "http://h:1"; c.Adaptive, c.MaxConns = false, 20 }},
+	{name: "adaptive off with explicit max 50", dsn: "http://h:1?pool_adaptive=off&pool_max_conns=50",
+		want: func(c *tursopooled.Config) { c.URL = "http://h:1"; c.Adaptive = false }},
+	{name: "max below the default min", dsn: "http://h:1?pool_max_conns=3",
+		want: func(c *tursopooled.Config) { c.URL = "http://h:1"; c.MinConns, c.MaxConns = 3, 3 }},
+	{name: "explicit min equal to the default", dsn: "http://h:1?pool_min_conns=5&pool_max_conns=5",
+		want: func(c *tursopooled.Config) { c.URL = "http://h:1"; c.MinConns, c.MaxConns = 5, 5 }},
+	{name: "cache ttl alone derives the max", dsn: "http://h:1?cache_ttl=2s",
+		want: func(c *tursopooled.Config) {
+			c.URL = "http://h:1"
+			c.CacheTTL, c.CacheMaxTTL = 2*time.Second, 5*time.Second
+		}},
+	{name: "password in the URL", dsn: "https://user:pw@h:8080",
+		want: func(c *tursopooled.Config) { c.URL = "https://user:pw@h:8080" }},
 	{name: "cache and compression", dsn: "ws://h:1?cache=on&cache_ttl=2s&cache_max_ttl=5s&cache_max_bytes=16MiB&compress=br&compress_threshold=2KiB&compress_max_decoded_bytes=1MB",
 		want: func(c *tursopooled.Config) {
 			c.URL = "ws://h:1"
@@ -52,7 +68,7 @@ var dsnCases = []struct {
 
 	{name: "unknown param", dsn: "libsql://h?pool_max=3", err: "invalid pool_max=3: want one of authToken"},
 	{name: "bad duration", dsn: "libsql://h?pool_connect_timeout=10", err: `invalid pool_connect_timeout=10: want a Go duration`},
-	{name: "bad int", dsn: "libsql://h?pool_max_conns=many", err: "invalid pool_max_conns=many: want an integer ≥ 1"},
+	{name: "bad int", dsn: "libsql://h?pool_max_conns=many", err: "invalid pool_max_conns=many: want an integer from 1 to 10000"},
 	{name: "bad size", dsn: "libsql://h?cache_max_bytes=64XB", err: "invalid cache_max_bytes=64XB: want a byte size"},
 	{name: "bad bool", dsn: "libsql://h?cache=maybe", err: "invalid cache=maybe: want on/off"},
 	{name: "bad compress", dsn: "libsql://h?compress=gzip", err: `invalid compress=gzip: want "off" or "br"`},
@@ -60,6 +76,18 @@ var dsnCases = []struct {
 	{name: "conflicting aliases", dsn: "libsql://h?authToken=a&jwt=b", err: "want at most one of authToken, auth_token and jwt"},
 	{name: "twice", dsn: "libsql://h?cache=on&cache=off", err: "each parameter at most once"},
 	{name: "min above max", dsn: "libsql://h?pool_min_conns=30&pool_max_conns=10", err: "invalid pool_min_conns=30: want at most pool_max_conns (10)"},
+	{name: "explicit default min above max", dsn: "libsql://h?pool_min_conns=5&pool_max_conns=3", err: "invalid pool_min_conns=5: want at most pool_max_conns (3)"},
+	{name: "zero max", dsn: "libsql://h?pool_max_conns=0", err: "invalid pool_max_conns=0: want an integer from 1 to 10000"},
+	{name: "lifetime too short", dsn: "libsql://h?pool_max_conn_lifetime=1ns", err: "invalid pool_max_conn_lifetime=1ns: want 0 (off) or a Go duration of at least 1s"},
+	{name: "health check too short", dsn: "libsql://h?pool_health_check_period=1ns", err: "invalid pool_health_check_period=1ns: want a Go duration of at least 10ms"},
+	{name: "connect timeout too short", dsn: "libsql://h?pool_connect_timeout=1us", err: "invalid pool_connect_timeout=1µs"},
+	{name: "breaker threshold too big", dsn: "libsql://h?pool_breaker_threshold=100000", err: "invalid pool_breaker_threshold=100000"},
+	{name: "removed breaker cooldown", dsn: "libsql://h?pool_breaker_cooldown=2s", err: "invalid pool_breaker_cooldown=2s: want one of"},
+	{name: "no host, only a port", dsn: "libsql://:8080", err: "want a URL with a host"},
+	{name: "port out of range", dsn: "http://h:99999", err: "invalid url port=99999: want a port from 1 to 65535"},
+	{name: "tls=0 with https", dsn: "https://h?tls=0", err: "invalid tls=0: want no tls=0 with https://"},
+	{name: "tls=1 with ws", dsn: "ws://h:1?tls=1", err: "invalid tls=1: want no tls=1 with ws://"},
+	{name: "tls=0 without a port", dsn: "libsql://h?tls=0", err: "invalid tls=0: want tls=0 only with a libsql:// URL that names a port"},
 	{name: "max ttl below ttl", dsn: "libsql://h?cache_ttl=10s&cache_max_ttl=5s", err: "invalid cache_max_ttl=5s"},
 	{name: "zero max conns", dsn: "libsql://h?pool_max_conns=-1", err: "invalid pool_max_conns=-1"},
 	{name: "negative idle", dsn: "libsql://h?pool_max_conn_idle_time=-1s", err: "invalid pool_max_conn_idle_time=-1s"},
@@ -144,21 +172,61 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			t.Errorf("error shows the secret: %v", err)
 		}
 	}
-	_, err = tursopooled.NewConnector("libsql://h?authToken="+secret, tursopooled.WithPoolMaxConns(-5))
+	cfg.MaxConns = -5
+	_, err = tursopooled.NewConnectorFromConfig(cfg)
 	if err == nil || strings.Contains(err.Error(), secret) {
-		t.Errorf("NewConnector error = %v", err)
+		t.Errorf("NewConnectorFromConfig error = %v", err)
 	}
 }
 
-func TestOptionsOverrideDSN(t *testing.T) {
+// TestStringRedactsEverySecret: each kind of secret a Config can hold is
+// absent from String() and present in FormatDSN() where a DSN carries it.
+func TestStringRedactsEverySecret(t *testing.T) {
+	const secret = "Zq7-secret-Xw9"
+	tests := []struct {
+		name    string
+		dsn     string
+		set     func(c *tursopooled.Config)
+		inDSN   bool // FormatDSN must carry it
+		wantErr bool
+	}{
+		{name: "auth token", dsn: "libsql://h?authToken=" + secret, inDSN: true},
+		{name: "auth_token alias", dsn: "libsql://h?auth_token=" + secret, inDSN: true},
+		{name: "URL password", dsn: "https://user:" + secret + "@h:8080", inDSN: true},
+		{name: "URL user only", dsn: "https://" + secret + "@h:8080", inDSN: true},
+		{name: "file: parameter", dsn: "file:x.db?_auth_pass=" + secret, inDSN: true},
+		{name: "encryption key", dsn: "libsql://h", set: func(c *tursopooled.Config) { c.RemoteEncryptionKey = secret }},
+		{name: "request header", dsn: "libsql://h", set: func(c *tursopooled.Config) { c.RequestHeaders = map[string]string{"X-Key": secret} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := tursopooled.ParseDSN(tt.dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.set != nil {
+				tt.set(cfg)
+			}
+			if strings.Contains(cfg.String(), secret) {
+				t.Errorf("String() = %q shows the secret", cfg)
+			}
+			if tt.inDSN && !strings.Contains(cfg.FormatDSN(), secret) {
+				t.Errorf("FormatDSN() = %q lost the secret", cfg.FormatDSN())
+			}
+		})
+	}
+}
+
+func TestOptionsApplyAfterTheDSN(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
 	c, err := tursopooled.NewConnector("http://127.0.0.1:1?pool_max_conns=4&pool_min_conns=0",
-		tursopooled.WithPoolMaxConns(9), tursopooled.WithCache(true), tursopooled.WithAuthToken("t"))
+		tursopooled.WithLogger(logger), tursopooled.WithRequestHeaders(map[string]string{"X-A": "1"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	cfg := c.Config()
-	if cfg.MaxConns != 9 || !cfg.Cache || cfg.AuthToken != "t" {
+	if cfg.MaxConns != 4 || cfg.Logger != logger || cfg.RequestHeaders["X-A"] != "1" {
 		t.Fatalf("options not applied: %+v", cfg)
 	}
 }
@@ -167,36 +235,67 @@ func TestNewConnectorDoesNotMutateConfig(t *testing.T) {
 	cfg := tursopooled.NewConfig()
 	cfg.URL = "http://127.0.0.1:1"
 	cfg.MinConns = 0
-	before := *cfg
-	c, err := tursopooled.NewConnectorFromConfig(cfg, tursopooled.WithPoolMaxConns(3))
+	cfg.RequestHeaders = map[string]string{"X-A": "1"}
+	before := cfg.Clone()
+	c, err := tursopooled.NewConnectorFromConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if !reflect.DeepEqual(*cfg, before) {
+	if !reflect.DeepEqual(cfg, before) {
 		t.Fatalf("caller's Config changed: %+v", *cfg)
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	cases := []struct {
-		in   string
-		want int64
-		ok   bool
+// TestConfigInCodeRoundTrips: a Config changed in code formats to a DSN
+// that parses back to it, also where ParseDSN would derive another value
+// from the parameters it sees.
+func TestConfigInCodeRoundTrips(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(c *tursopooled.Config)
 	}{
-		{"0", 0, true}, {"4096", 4096, true}, {"1KiB", 1024, true}, {"64MiB", 64 << 20, true},
-		{"1GiB", 1 << 30, true}, {"1KB", 1000, true}, {"2mb", 2000000, true}, {"10B", 10, true},
-		{"", 0, false}, {"-1", 0, false}, {"1.5MiB", 0, false}, {"9999999999GiB", 0, false}, {"MiB", 0, false},
+		{"adaptive off keeps max 50", func(c *tursopooled.Config) { c.Adaptive = false }},
+		{"min above the derived max", func(c *tursopooled.Config) { c.Adaptive = false; c.MaxConns = 20; c.MinConns = 5 }},
+		{"ttl without max ttl", func(c *tursopooled.Config) { c.CacheTTL = 10 * time.Second; c.CacheMaxTTL = 12500 * time.Millisecond }},
+		{"everything", func(c *tursopooled.Config) {
+			c.MinConns, c.MaxConns, c.Cache, c.Compress = 1, 2, true, tursopooled.CompressionBrotli
+			c.CompressThreshold, c.MaxConnLifetime, c.HTTPRelay = 100, 0, false
+		}},
 	}
-	for _, c := range cases {
-		got, err := tursopooled.ParseSize(c.in)
-		if (err == nil) != c.ok || got != c.want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d, ok=%v", c.in, got, err, c.want, c.ok)
-		}
-		if c.ok {
-			if back, err := tursopooled.ParseSize(tursopooled.FormatSize(got)); err != nil || back != got {
-				t.Errorf("FormatSize round trip of %d: %q → %d, %v", got, tursopooled.FormatSize(got), back, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tursopooled.NewConfig()
+			cfg.URL = "http://h:1"
+			tt.set(cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
 			}
+			back, err := tursopooled.ParseDSN(cfg.FormatDSN())
+			if err != nil {
+				t.Fatalf("ParseDSN(%q): %v", cfg.FormatDSN(), err)
+			}
+			if !reflect.DeepEqual(back, cfg) {
+				t.Fatalf("round trip via %q\n got %+v\nwant %+v", cfg.FormatDSN(), back, cfg)
+			}
+		})
+	}
+}
+
+// TestNewConfigIsTheTable: NewConfig's values are the parameter table's
+// defaults, and every default is within its own range.
+func TestNewConfigIsTheTable(t *testing.T) {
+	cfg := tursopooled.NewConfig()
+	cfg.URL = "libsql://h"
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("the defaults do not validate: %v", err)
+	}
+	for _, p := range tursopooled.DocumentedParams() {
+		if p.Feature == "upstream" {
+			continue
+		}
+		if def, _, _ := strings.Cut(p.Default, " "); def != p.ActualDefault {
+			t.Errorf("%s: table default %q, NewConfig gives %q", p.Key, def, p.ActualDefault)
 		}
 	}
 }
@@ -236,52 +335,5 @@ func TestSchemeCaseInsensitive(t *testing.T) {
 	db := openPooled(t, target{url: url, token: testToken}, "")
 	if err := db.PingContext(testCtx(t)); err != nil {
 		t.Fatalf("ping through %s: %v", url, err)
-	}
-}
-
-// TestEveryParameterHasAnOption: each DSN parameter has a typed Option that
-// sets exactly that parameter.
-func TestEveryParameterHasAnOption(t *testing.T) {
-	options := map[string]tursopooled.Option{
-		"authToken":                  tursopooled.WithAuthToken("t"),
-		"tls":                        tursopooled.WithTLS(false),
-		"pool_min_conns":             tursopooled.WithPoolMinConns(2),
-		"pool_max_conns":             tursopooled.WithPoolMaxConns(9),
-		"pool_max_conn_idle_time":    tursopooled.WithPoolMaxConnIdleTime(time.Minute),
-		"pool_max_conn_lifetime":     tursopooled.WithPoolMaxConnLifetime(time.Minute),
-		"pool_health_check_period":   tursopooled.WithPoolHealthCheckPeriod(time.Minute),
-		"pool_connect_timeout":       tursopooled.WithPoolConnectTimeout(time.Second),
-		"pool_adaptive":              tursopooled.WithPoolAdaptive(false),
-		"pool_leak_threshold":        tursopooled.WithPoolLeakThreshold(time.Minute),
-		"pool_breaker_threshold":     tursopooled.WithPoolBreakerThreshold(3),
-		"pool_breaker_cooldown":      tursopooled.WithPoolBreakerCooldown(time.Second),
-		"pool_http_relay":            tursopooled.WithPoolHTTPRelay(false),
-		"cache":                      tursopooled.WithCache(true),
-		"cache_ttl":                  tursopooled.WithCacheDefaultTTL(time.Second),
-		"cache_max_ttl":              tursopooled.WithCacheMaxTTL(time.Minute),
-		"cache_max_bytes":            tursopooled.WithCacheMaxBytes(1 << 20),
-		"compress":                   tursopooled.WithCompression(tursopooled.CompressionBrotli),
-		"compress_threshold":         tursopooled.WithCompressThreshold(2048),
-		"compress_max_decoded_bytes": tursopooled.WithCompressMaxDecodedBytes(1 << 20),
-	}
-	base := tursopooled.NewConfig()
-	base.URL = "libsql://h:8080"
-	for _, p := range tursopooled.DocumentedParams() {
-		opt, ok := options[p.Key]
-		if !ok {
-			t.Errorf("no typed Option for %s", p.Key)
-			continue
-		}
-		cfg := base.Clone()
-		if err := cfg.Apply(opt); err != nil {
-			t.Fatalf("%s: %v", p.Key, err)
-		}
-		dsn := cfg.FormatDSN()
-		if !strings.Contains(dsn, p.Key+"=") {
-			t.Errorf("the Option for %s does not set it: %s", p.Key, dsn)
-		}
-		if n := strings.Count(dsn, "="); n != 1 {
-			t.Errorf("the Option for %s sets %d parameters: %s", p.Key, n, dsn)
-		}
 	}
 }

@@ -28,15 +28,15 @@ const (
 // every driver.Conn it is used by one goroutine at a time.
 type conn struct {
 	connector *Connector
-	up        driver.Conn
+	uc        *upstreamConn // the pooled connection and its record of use
+	up        driver.Conn   // uc.Conn
 	lease     lease
 	tx        *tx     // non-nil between BeginTx and Commit/Rollback
 	sess      session // transaction and session state, see session.go
 	bad       bool    // the upstream connection failed: destroy instead of release
 	closed    bool
 
-	ownsConnector bool  // opened by Driver.Open: closing the conn closes its connector
-	usedAt        int64 // UnixNano of the end of the last operation
+	ownsConnector bool // opened by Driver.Open: closing the conn closes its connector
 }
 
 var (
@@ -51,8 +51,9 @@ var (
 	_ driver.NamedValueChecker  = (*conn)(nil)
 )
 
-func newConn(c *Connector, up driver.Conn, l lease) *conn {
-	return &conn{connector: c, up: up, lease: l, usedAt: time.Now().UnixNano()}
+func newConn(c *Connector, uc *upstreamConn, l lease) *conn {
+	uc.touch()
+	return &conn{connector: c, uc: uc, up: uc.Conn, lease: l}
 }
 
 // inTx reports whether the connection may be inside a transaction, begun
@@ -161,7 +162,7 @@ func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValu
 // failed multi-statement string may have applied part of its writes. A
 // transaction the statement ended invalidates its writes again.
 func (cn *conn) afterStatement(st *statement, err error) {
-	cn.usedAt = time.Now().UnixNano()
+	cn.uc.touch()
 	ended := cn.sess.apply(st, err)
 	cn.invalidate(st)
 	for _, w := range ended {
@@ -240,27 +241,24 @@ func (cn *conn) Ping(ctx context.Context) error {
 	return cn.noteErr(pingUpstream(ctx, cn.up))
 }
 
-// ResetSession implements driver.SessionResetter: a broken connection is
-// reported as driver.ErrBadConn so that database/sql discards it. A
-// connection idle since before another one broke is probed first: whatever
-// broke that one (a dropped network, a server restart) has usually broken
-// this one too, and it is cheaper to find out now than in the next query.
+// ResetSession implements driver.SessionResetter; database/sql calls it
+// before it reuses a connection from its idle list. A broken connection,
+// and one whose session cannot be given back clean (see session.go), is
+// reported as driver.ErrBadConn so that database/sql discards it; the rest
+// is prepared as the pool prepares a connection it hands out
+// ([Connector.readyForReuse]: suspects probed, old HTTP streams replaced).
 func (cn *conn) ResetSession(ctx context.Context) error {
 	if cn.bad || (!cn.sess.clean() && !cn.resetUpstreamSession()) {
 		return driver.ErrBadConn
 	}
-	if cn.usedAt < cn.connector.lastBroken.Load() {
-		cn.usedAt = time.Now().UnixNano()
-		if pingUpstream(ctx, cn.up) != nil {
-			cn.bad = true
-			return driver.ErrBadConn
+	if err := cn.connector.readyForReuse(ctx, cn.uc); err != nil {
+		cn.bad = true
+		return driver.ErrBadConn
+	}
+	if cn.connector.transport != transportHTTP {
+		if r, ok := cn.up.(driver.SessionResetter); ok {
+			return cn.noteErr(r.ResetSession(ctx))
 		}
-	}
-	if cn.connector.transport == transportHTTP {
-		return cn.noteErr(cn.connector.refreshStream(ctx, cn.up, cn.usedAt))
-	}
-	if r, ok := cn.up.(driver.SessionResetter); ok {
-		return cn.noteErr(r.ResetSession(ctx))
 	}
 	return nil
 }

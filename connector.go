@@ -37,11 +37,16 @@ type Connector struct {
 	lastBroken atomic.Int64
 }
 
-// upstreamConn is a pooled upstream connection and when it was last used.
+// upstreamConn is a pooled upstream connection and the one record of when
+// it was last used, shared by the pool's lease, the conn it is on loan to
+// and the decisions taken before its next use (readyForReuse).
 type upstreamConn struct {
 	driver.Conn
-	lastUsed atomic.Int64 // UnixNano of the last release (or of the dial)
+	lastUsed atomic.Int64 // UnixNano of the end of the last statement, release or dial
 }
+
+// touch records a use now.
+func (uc *upstreamConn) touch() { uc.lastUsed.Store(time.Now().UnixNano()) }
 
 var (
 	_ driver.Connector = (*Connector)(nil)
@@ -56,16 +61,17 @@ func NewConnector(dsn string, opts ...Option) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewConnectorFromConfig(cfg, opts...)
-}
-
-// NewConnectorFromConfig is [NewConnector] for a Config built in code
-// (start from [NewConfig]). cfg is cloned, never modified.
-func NewConnectorFromConfig(cfg *Config, opts ...Option) (*Connector, error) {
-	cfg = cfg.Clone()
-	if err := cfg.Apply(opts...); err != nil {
+	if err := cfg.apply(opts...); err != nil {
 		return nil, err
 	}
+	return NewConnectorFromConfig(cfg)
+}
+
+// NewConnectorFromConfig is [NewConnector] for a Config built or changed in
+// code (start from [NewConfig] or [ParseDSN]). cfg is cloned, never
+// modified, and validated: an invalid field is a *[ConfigError].
+func NewConnectorFromConfig(cfg *Config) (*Connector, error) {
+	cfg = cfg.Clone()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -96,18 +102,21 @@ func (c *Connector) poolConfig() pool.Config[*upstreamConn] {
 		Constructor:       c.dial,
 		Destructor:        func(uc *upstreamConn) { _ = uc.Close() },
 		Ping:              c.ping,
-		MinConns:          c.cfg.EffectiveMinConns(),
-		MaxConns:          c.cfg.EffectiveMaxConns(),
+		MinConns:          c.cfg.MinConns,
+		MaxConns:          c.cfg.MaxConns,
 		MaxConnIdleTime:   c.cfg.MaxConnIdleTime,
 		MaxConnLifetime:   c.cfg.MaxConnLifetime,
 		HealthCheckPeriod: c.cfg.HealthCheckPeriod,
-		ConnectTimeout:    c.cfg.ConnectTimeout,
-		LeakThreshold:     c.cfg.LeakThreshold,
-		Logger:            c.logger,
+		// The health check pings idle connections every period; one idle
+		// for twice that has missed it (a process frozen and thawed) and is
+		// pinged before it is handed out.
+		KeepAlivePeriod: c.cfg.HealthCheckPeriod,
+		ConnectTimeout:  c.cfg.ConnectTimeout,
+		LeakThreshold:   c.cfg.LeakThreshold,
+		Logger:          c.logger,
 		Breaker: pool.BreakerConfig{
 			Disabled: c.cfg.BreakerThreshold == 0,
-			Failures: c.cfg.BreakerThreshold,
-			OpenFor:  c.cfg.BreakerCooldown,
+			Failures: int(c.cfg.BreakerThreshold),
 		},
 	}
 	if c.cfg.Adaptive {
@@ -145,7 +154,7 @@ func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 			return nil, r.err
 		}
 		uc := &upstreamConn{Conn: r.dc}
-		uc.lastUsed.Store(time.Now().UnixNano())
+		uc.touch()
 		return uc, nil
 	case <-ctx.Done():
 		go func() {
@@ -211,17 +220,33 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 		// Every suspect is probed: each failed probe destroys one connection
 		// (so the loop ends), and a connection dialed after the last failure
 		// is never a suspect.
-		if uc.lastUsed.Load() < c.lastBroken.Load() {
-			if err := c.ping(ctx, uc); err != nil {
-				pc.Destroy(pool.ReasonHealthCheck)
-				continue
-			}
+		if err := c.readyForReuse(ctx, uc); err != nil {
+			pc.Destroy(pool.ReasonHealthCheck)
+			continue
 		}
-		if c.transport == transportHTTP {
-			_ = c.refreshStream(ctx, uc.Conn, uc.lastUsed.Load())
-		}
-		return newConn(c, uc.Conn, poolLease{c: c, pc: pc}), nil
+		return newConn(c, uc, poolLease{c: c, pc: pc}), nil
 	}
+}
+
+// readyForReuse prepares uc for its next user, whether it comes from the
+// pool (Connect) or from database/sql's idle list (ResetSession); an error
+// means it must be destroyed. A connection last used before another one
+// was found broken is a suspect and is probed first: whatever broke that
+// one (a dropped network, a server restart) has usually broken this one
+// too, and it is cheaper to find out now than in the next query. Over HTTP
+// a stream idle long enough that the server may expire it is replaced.
+func (c *Connector) readyForReuse(ctx context.Context, uc *upstreamConn) error {
+	last := uc.lastUsed.Load()
+	if last < c.lastBroken.Load() {
+		uc.touch()
+		if err := c.ping(ctx, uc); err != nil {
+			return err
+		}
+	}
+	if c.transport == transportHTTP {
+		return c.refreshStream(ctx, uc.Conn, last)
+	}
+	return nil
 }
 
 // streamRefreshAfter is how long an HTTP connection may sit unused before
@@ -308,7 +333,7 @@ type poolLease struct {
 }
 
 func (l poolLease) release() {
-	l.pc.Value().lastUsed.Store(time.Now().UnixNano())
+	l.pc.Value().touch()
 	l.pc.Release()
 }
 

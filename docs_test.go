@@ -42,3 +42,31 @@ func TestREADMEDocumentsEveryParameter(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDSNDocListsEveryParameter keeps ParseDSN's doc comment, which
+// lists each parameter with its type and default, in step with the table.
+func TestParseDSNDocListsEveryParameter(t *testing.T) {
+	src, err := os.ReadFile("dsn.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]string{} // key → documented default
+	for line := range strings.SplitSeq(string(src), "\n") {
+		f := strings.Fields(strings.TrimPrefix(line, "//"))
+		if strings.HasPrefix(line, "//\t") && len(f) >= 3 {
+			listed[f[0]] = f[2]
+		}
+	}
+	for _, p := range tursopooled.DocumentedParams() {
+		if p.Feature == "upstream" {
+			continue
+		}
+		def, _, _ := strings.Cut(p.Default, " ")
+		if got, ok := listed[p.Key]; !ok || got != def {
+			t.Errorf("ParseDSN's doc lists %s with default %q (listed %v), the table says %q", p.Key, got, ok, def)
+		}
+	}
+	if len(listed) != len(tursopooled.DocumentedParams())-2 {
+		t.Errorf("ParseDSN's doc lists %d parameters, the table has %d besides authToken and tls", len(listed), len(tursopooled.DocumentedParams())-2)
+	}
+}

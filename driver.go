@@ -37,7 +37,12 @@ func (d *Driver) OpenConnector(dsn string) (driver.Connector, error) {
 // OpenConnector); called directly it opens one connection with its own
 // private connector, without pre-warmed connections, which closes with it.
 func (d *Driver) Open(dsn string) (driver.Conn, error) {
-	c, err := NewConnector(dsn, WithPoolMinConns(0))
+	cfg, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MinConns = 0
+	c, err := NewConnectorFromConfig(cfg)
 	if err != nil {
 		return nil, err
 	}

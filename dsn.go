@@ -4,45 +4,47 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // schemes lists the URL schemes the upstream libsql driver accepts.
 var schemes = []string{"libsql", "https", "http", "wss", "ws", "file"}
 
-// ParseDSN parses a DSN: an upstream libsql URL plus query parameters.
+// ParseDSN parses a DSN: an upstream libsql URL plus query parameters, and
+// returns a [Config] holding the effective value of every setting.
 //
 // The upstream's own parameters keep their meaning: authToken (aliases
-// auth_token and jwt; at most one may be given) and tls (0 or 1, libsql://
-// only). The turso-pooled parameters, with their types and defaults, are:
+// auth_token and jwt; at most one may be given) and tls (0 or 1). The
+// turso-pooled parameters, with their types, defaults and ranges, are:
 //
-//	pool_min_conns              int       5      connections kept open and warm (the default is capped at pool_max_conns)
-//	pool_max_conns              int       50     hard ceiling (20 with pool_adaptive=off)
-//	pool_max_conn_idle_time     duration  5m     idle connections above the minimum close after this; 0 = never
-//	pool_max_conn_lifetime      duration  1h     connections are recycled after this, with jitter; 0 = never
-//	pool_health_check_period    duration  30s    background check of idle connections
-//	pool_connect_timeout        duration  10s    bound on creating a connection and on waiting for one
+//	pool_min_conns              int       5      connections kept open and warm, 0 to pool_max_conns (when not given, capped at pool_max_conns)
+//	pool_max_conns              int       50     hard ceiling, 1 to 10000 (when not given, 20 with pool_adaptive=off)
+//	pool_max_conn_idle_time     duration  5m     idle connections above the minimum close after this; 0 = never, else ≥ 1s
+//	pool_max_conn_lifetime      duration  1h     connections are recycled after this, with jitter; 0 = never, else ≥ 1s
+//	pool_health_check_period    duration  30s    background check of idle connections, ≥ 10ms
+//	pool_connect_timeout        duration  10s    bound on creating a connection and on waiting for one, ≥ 100ms
 //	pool_adaptive               bool      on     adaptive pool size between min and max
-//	pool_leak_threshold         duration  0      log connections held longer than this; 0 = off
-//	pool_breaker_threshold      int       5      consecutive connect failures that open the circuit breaker; 0 = off
-//	pool_breaker_cooldown       duration  2s     how long the breaker stays open before a probe
+//	pool_leak_threshold         duration  0      log connections held longer than this; 0 = off, else ≥ 10ms
+//	pool_breaker_threshold      int       5      consecutive failed dials that open the circuit breaker, 0 (off) to 1000
 //	pool_http_relay             bool      on     HTTP URLs: keep-alive relay holding up to pool_max_conns connections
 //	cache                       bool      off    result cache
-//	cache_ttl                   duration  5s     base TTL of a cached result
-//	cache_max_ttl               duration  2.5×cache_ttl  ceiling of the access-scored TTL (the staleness bound)
-//	cache_max_bytes             size      64MiB  memory bound of the cache
+//	cache_ttl                   duration  5s     base TTL of a cached result, ≥ 1ms
+//	cache_max_ttl               duration  12.5s  ceiling of the access-scored TTL, the staleness bound, ≥ cache_ttl (when not given, 2.5 × cache_ttl)
+//	cache_max_bytes             size      64MiB  memory bound of the cache, ≥ 1KiB
 //	compress                    string    off    "br" frames large values in brotli
-//	compress_threshold          size      1KiB   smaller values are sent as they are
-//	compress_max_decoded_bytes  size      32MiB  larger decoded values are refused
+//	compress_threshold          size      1KiB   smaller values are sent as they are, ≥ 1B
+//	compress_max_decoded_bytes  size      32MiB  larger decoded values are returned as stored, ≥ 1KiB
 //
 // Durations use Go syntax ("30s", "1m30s"); sizes are a number of bytes with
 // an optional unit B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of
-// 1024); booleans accept on/off, true/false, 1/0, yes/no.
+// 1024); booleans accept on/off, true/false, 1/0, yes/no. A value given
+// explicitly is always used as given, equal to the default or not.
 //
 // For file: URLs, parameters that are not turso-pooled's belong to the SQLite
 // driver and stay in the URL untouched. For remote URLs an unknown parameter
 // is an error, as it is upstream. Every error is a *[ConfigError] that names
-// the parameter, the value (never the token) and what is accepted.
+// the parameter, the value (never a secret) and what is accepted.
 func ParseDSN(dsn string) (*Config, error) {
 	cfg := NewConfig()
 	base, rawQuery, _ := strings.Cut(dsn, "?")
@@ -50,7 +52,7 @@ func ParseDSN(dsn string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
+	given := map[string]bool{}
 	var passthrough []string
 	for pair := range strings.SplitSeq(rawQuery, "&") {
 		if pair == "" {
@@ -72,14 +74,15 @@ func ParseDSN(dsn string) (*Config, error) {
 			return nil, &ConfigError{Key: key, Value: redactValue(key, value),
 				Accepted: "one of " + strings.Join(paramNames(), ", ")}
 		}
-		if seen[p.key] {
+		if given[p.key] {
 			return nil, conflictError(p.key, key)
 		}
-		seen[p.key] = true
+		given[p.key] = true
 		if err := p.parse(cfg, value); err != nil {
 			return nil, &ConfigError{Key: key, Value: redactValue(key, value), Accepted: p.accepted, Err: err}
 		}
 	}
+	deriveDefaults(cfg, given)
 	cfg.URL = base
 	if len(passthrough) > 0 {
 		cfg.URL += "?" + strings.Join(passthrough, "&")
@@ -124,8 +127,13 @@ func parseURL(raw string) (*url.URL, error) {
 		return nil, &ConfigError{Key: "url", Value: redactURL(raw),
 			Accepted: "a remote URL without query parameters (use ParseDSN for DSN parameters)"}
 	}
-	if u.Host == "" {
+	if u.Hostname() == "" {
 		return nil, &ConfigError{Key: "url", Value: redactURL(base), Accepted: "a URL with a host, e.g. libsql://db-org.turso.io"}
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, &ConfigError{Key: "url port", Value: p, Accepted: "a port from 1 to 65535"}
+		}
 	}
 	return u, nil
 }

@@ -159,21 +159,21 @@ func (e *ServerError) authFailed() bool {
 	return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden
 }
 
-// TransportError is a request to the server that failed in the network (no
+// transportError is a request to the server that failed in the network (no
 // answer came back): Err is the transport error, with its chain
 // (errors.As finds the *net.OpError).
-type TransportError struct {
+type transportError struct {
 	Written bool  // whether the request may have reached the server
 	Err     error // the transport error
 }
 
 // Error implements error.
-func (e *TransportError) Error() string {
+func (e *transportError) Error() string {
 	return "turso-pooled: request to the server failed: " + e.Err.Error()
 }
 
 // Unwrap returns the transport error.
-func (e *TransportError) Unwrap() error { return e.Err }
+func (e *transportError) Unwrap() error { return e.Err }
 
 // MaybeAppliedError is returned instead of driver.ErrBadConn when a statement
 // that is not read-only lost its connection after it may have reached the

@@ -19,7 +19,7 @@ func relayFailure(err error, rl *relay.Relay) (outcome, bool) {
 // the server's 200. The upstream closed its stream after any such answer.
 func relayOutcome(f *relay.Failure) outcome {
 	if f.Status == 0 {
-		return outcome{broken: true, notRun: !f.Written, err: &TransportError{Written: f.Written, Err: f.Err}}
+		return outcome{broken: true, notRun: !f.Written, err: &transportError{Written: f.Written, Err: f.Err}}
 	}
 	se := &ServerError{Status: f.Status, Code: f.Code, Message: f.Message}
 	return outcome{broken: true, notRun: se.refusedWhole(), auth: se.authFailed(), err: se}

@@ -47,22 +47,26 @@ func Example() {
 	// Output: users: 2
 }
 
-// ExampleNewConnector builds a connector with typed options (they win over
-// the DSN) and opens it with sql.OpenDB.
-func ExampleNewConnector() {
+// ExampleNewConnectorFromConfig builds a connector from a Config: parsed
+// from a DSN, then changed in code (every DSN parameter is a field holding
+// its effective value), and opens it with sql.OpenDB.
+func ExampleNewConnectorFromConfig() {
 	srv, err := tursotest.NewServer()
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer srv.Close()
 
-	c, err := tursopooled.NewConnector(srv.HTTPURL()+"?pool_max_conns=20",
-		tursopooled.WithPoolMinConns(1),
-		tursopooled.WithPoolMaxConns(4), // overrides the DSN's 20
-		tursopooled.WithPoolConnectTimeout(3*time.Second),
-		tursopooled.WithCache(true),
-		tursopooled.WithCompression(tursopooled.CompressionBrotli),
-	)
+	cfg, err := tursopooled.ParseDSN(srv.HTTPURL() + "?pool_max_conns=20")
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg.MinConns = 1
+	cfg.MaxConns = 4 // overrides the DSN's 20
+	cfg.ConnectTimeout = 3 * time.Second
+	cfg.Cache = true
+	cfg.Compress = tursopooled.CompressionBrotli
+	c, err := tursopooled.NewConnectorFromConfig(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -11,7 +11,7 @@ func DocumentedParams() []DocumentedParam {
 	var out []DocumentedParam
 	def := NewConfig()
 	for _, p := range params {
-		d := DocumentedParam{Key: p.key, Default: p.def, Feature: p.feature}
+		d := DocumentedParam{Key: p.key, Default: p.documentedDefault(), Feature: p.feature}
 		if p.format != nil {
 			d.ActualDefault = p.format(def)
 		}

@@ -44,7 +44,7 @@ func (f *features) init(cfg *Config, logger *slog.Logger) error {
 	f.cache, err = cache.New(cache.Config{
 		MaxBytes:      cfg.CacheMaxBytes,
 		TTL:           cfg.CacheTTL,
-		MaxTTL:        cfg.EffectiveCacheMaxTTL(),
+		MaxTTL:        cfg.CacheMaxTTL,
 		MaxEntryBytes: f.maxEntryBytes,
 	})
 	if err != nil {

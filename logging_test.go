@@ -38,8 +38,8 @@ func TestLoggingNamesEventsNeverSecrets(t *testing.T) {
 	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
 	var buf lockedBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, err := tursopooled.NewConnector(srv.WSURL()+"?cache=on&pool_min_conns=0&pool_leak_threshold=100ms&pool_health_check_period=50ms&pool_breaker_threshold=2&pool_connect_timeout=500ms",
-		tursopooled.WithAuthToken(testToken), tursopooled.WithLogger(logger))
+	c, err := tursopooled.NewConnector(srv.WSURL()+"?cache=on&pool_min_conns=0&pool_leak_threshold=100ms&pool_health_check_period=50ms&pool_breaker_threshold=2&pool_connect_timeout=500ms&authToken="+testToken,
+		tursopooled.WithLogger(logger))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,34 +4,25 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
-	"time"
 )
 
-// Option changes a [Config]; pass options to [NewConnector]. Every DSN
-// parameter has one, and so does every upstream libsql option. Options are
-// applied after the DSN is parsed, so they win over it.
+// Option sets what a DSN cannot express (a logger, request headers, a proxy,
+// an encryption key, the schema-database flag); pass options to
+// [NewConnector]. Every DSN parameter is a [Config] field instead: set it in
+// the DSN, or in code on the Config given to [NewConnectorFromConfig].
 type Option func(*Config) error
 
-// WithAuthToken sets the auth token (DSN: authToken).
-func WithAuthToken(token string) Option {
-	return func(c *Config) error {
-		if token == "" {
-			return &ConfigError{Key: "WithAuthToken", Value: `""`, Accepted: "a non-empty token"}
+// apply applies opts to c in order and returns the first error.
+func (c *Config) apply(opts ...Option) error {
+	for _, opt := range opts {
+		if opt == nil {
+			continue
 		}
-		c.AuthToken = token
-		return nil
-	}
-}
-
-// WithTLS turns TLS on or off for libsql:// URLs (DSN: tls=1 or tls=0).
-func WithTLS(on bool) Option {
-	return func(c *Config) error {
-		c.TLS = TLSOff
-		if on {
-			c.TLS = TLSOn
+		if err := opt(c); err != nil {
+			return err
 		}
-		return nil
 	}
+	return nil
 }
 
 // WithProxy routes HTTP requests through the given proxy URL (upstream
@@ -85,86 +76,4 @@ func WithLogger(l *slog.Logger) Option {
 		c.Logger = l
 		return nil
 	}
-}
-
-// WithPoolMinConns sets pool_min_conns.
-func WithPoolMinConns(n int32) Option { return func(c *Config) error { c.MinConns = n; return nil } }
-
-// WithPoolMaxConns sets pool_max_conns.
-func WithPoolMaxConns(n int32) Option { return func(c *Config) error { c.MaxConns = n; return nil } }
-
-// WithPoolMaxConnIdleTime sets pool_max_conn_idle_time.
-func WithPoolMaxConnIdleTime(d time.Duration) Option {
-	return func(c *Config) error { c.MaxConnIdleTime = d; return nil }
-}
-
-// WithPoolMaxConnLifetime sets pool_max_conn_lifetime.
-func WithPoolMaxConnLifetime(d time.Duration) Option {
-	return func(c *Config) error { c.MaxConnLifetime = d; return nil }
-}
-
-// WithPoolHealthCheckPeriod sets pool_health_check_period.
-func WithPoolHealthCheckPeriod(d time.Duration) Option {
-	return func(c *Config) error { c.HealthCheckPeriod = d; return nil }
-}
-
-// WithPoolConnectTimeout sets pool_connect_timeout.
-func WithPoolConnectTimeout(d time.Duration) Option {
-	return func(c *Config) error { c.ConnectTimeout = d; return nil }
-}
-
-// WithPoolAdaptive sets pool_adaptive.
-func WithPoolAdaptive(on bool) Option { return func(c *Config) error { c.Adaptive = on; return nil } }
-
-// WithPoolLeakThreshold sets pool_leak_threshold.
-func WithPoolLeakThreshold(d time.Duration) Option {
-	return func(c *Config) error { c.LeakThreshold = d; return nil }
-}
-
-// WithPoolBreakerThreshold sets pool_breaker_threshold.
-func WithPoolBreakerThreshold(n int) Option {
-	return func(c *Config) error { c.BreakerThreshold = n; return nil }
-}
-
-// WithPoolBreakerCooldown sets pool_breaker_cooldown.
-func WithPoolBreakerCooldown(d time.Duration) Option {
-	return func(c *Config) error { c.BreakerCooldown = d; return nil }
-}
-
-// WithPoolHTTPRelay sets pool_http_relay: whether Hrana-over-HTTP requests go
-// through the connector's keep-alive relay (on by default).
-func WithPoolHTTPRelay(on bool) Option { return func(c *Config) error { c.HTTPRelay = on; return nil } }
-
-// WithCache sets cache (on or off).
-func WithCache(on bool) Option { return func(c *Config) error { c.Cache = on; return nil } }
-
-// WithCacheDefaultTTL sets cache_ttl, the base TTL of a cached result. (The
-// per-query override is the context helper [WithCacheTTL].)
-func WithCacheDefaultTTL(d time.Duration) Option {
-	return func(c *Config) error { c.CacheTTL = d; return nil }
-}
-
-// WithCacheMaxTTL sets cache_max_ttl.
-func WithCacheMaxTTL(d time.Duration) Option {
-	return func(c *Config) error { c.CacheMaxTTL = d; return nil }
-}
-
-// WithCacheMaxBytes sets cache_max_bytes.
-func WithCacheMaxBytes(n int64) Option {
-	return func(c *Config) error { c.CacheMaxBytes = n; return nil }
-}
-
-// WithCompression sets compress (CompressionOff or CompressionBrotli).
-func WithCompression(mode Compression) Option {
-	return func(c *Config) error { c.Compress = mode; return nil }
-}
-
-// WithCompressThreshold sets compress_threshold, in bytes.
-func WithCompressThreshold(n int64) Option {
-	return func(c *Config) error { c.CompressThreshold = n; return nil }
-}
-
-// WithCompressMaxDecodedBytes sets compress_max_decoded_bytes.
-func WithCompressMaxDecodedBytes(n int64) Option {
-	return func(c *Config) error { c.CompressMaxDecodedBytes = n; return nil }
 }

@@ -8,24 +8,51 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/turso-pooled/tursopooled/cache"
+	"github.com/turso-pooled/tursopooled/compress"
+	"github.com/turso-pooled/tursopooled/pool"
+	"github.com/turso-pooled/tursopooled/pool/adaptive"
 )
 
-// param is one DSN query parameter: how to parse it into a Config and how to
-// format it back. The table below is the single source of truth for
-// ParseDSN, FormatDSN, the docs test and the error messages.
+// param is one DSN query parameter and everything the driver knows about
+// it: its default, how it parses into and formats from a [Config] field,
+// the range Validate accepts, and how the documentation names them. The
+// table below is the single source of truth for NewConfig, ParseDSN,
+// FormatDSN, Validate, the error messages and the documentation tests:
+// adding a parameter is one row here and one Config field.
 type param struct {
 	key      string
 	aliases  []string
-	kind     string // "int", "duration", "bool", "size", "string", "secret"
-	def      string // the default as documented
-	accepted string // what a valid value looks like, for errors
+	kind     string // "int", "duration", "bool", "size", "string" or "secret"
+	def      string // the default in DSN syntax; NewConfig parses it ("" for none)
+	note     string // how the default depends on other parameters, for the docs
 	feature  string // the feature the parameter tunes
+	accepted string // what a valid value looks like, for errors
 	parse    func(c *Config, v string) error
-	format   func(c *Config) string // nil: not written by the generic loop
+	format   func(c *Config) string // nil: not written by the generic loop (secrets)
+	valid    func(c *Config) bool   // the range Validate accepts; nil: any parsed value
 }
 
+// Bounds that keep the driver usable; below them, every query would time
+// out creating connections or the background work would spin.
+const (
+	maxPoolConns        = 10_000
+	minPoolPeriod       = time.Second           // idle time and lifetime, when not 0 (never)
+	minHealthCheck      = 10 * time.Millisecond // health-check period
+	minConnectTimeout   = 100 * time.Millisecond
+	minLeakThreshold    = 10 * time.Millisecond
+	maxBreakerThreshold = 1_000
+	minCacheTTL         = time.Millisecond
+	minSizeKiB          = 1 << 10
+	defaultLifetime     = time.Hour
+	defaultCacheBytes   = 64 << 20
+	// cacheMaxTTLFactor gives cache_max_ttl when only cache_ttl is set.
+	cacheMaxTTLFactor = 2.5
+)
+
 var params = []param{
-	{key: "authToken", aliases: []string{"auth_token", "jwt"}, kind: "secret", def: "", feature: "upstream",
+	{key: "authToken", aliases: []string{"auth_token", "jwt"}, kind: "secret", feature: "upstream",
 		accepted: "a non-empty token", parse: func(c *Config, v string) error {
 			if v == "" {
 				return errors.New("empty token")
@@ -33,7 +60,7 @@ var params = []param{
 			c.AuthToken = v
 			return nil
 		}},
-	{key: "tls", kind: "string", def: "", feature: "upstream", accepted: "0 or 1 (libsql:// URLs only)",
+	{key: "tls", kind: "string", feature: "upstream", accepted: "0 or 1 (libsql:// URLs only)",
 		parse: func(c *Config, v string) error {
 			switch v {
 			case "0":
@@ -44,49 +71,77 @@ var params = []param{
 				return errors.New("not 0 or 1")
 			}
 			return nil
-		}, format: func(c *Config) string {
-			return map[TLSMode]string{TLSDefault: "", TLSOn: "1", TLSOff: "0"}[c.TLS]
-		}},
-	intParam("pool_min_conns", "5 (capped at pool_max_conns)", "pool", "an integer from 0 to pool_max_conns",
-		func(c *Config) *int32 { return &c.MinConns }),
-	intParam("pool_max_conns", "50 (20 with pool_adaptive=off)", "pool", "an integer ≥ 1",
-		func(c *Config) *int32 { return &c.MaxConns }),
-	durationParam("pool_max_conn_idle_time", "5m", "pool", func(c *Config) *time.Duration { return &c.MaxConnIdleTime }),
-	durationParam("pool_max_conn_lifetime", "1h", "pool", func(c *Config) *time.Duration { return &c.MaxConnLifetime }),
-	durationParam("pool_health_check_period", "30s", "pool", func(c *Config) *time.Duration { return &c.HealthCheckPeriod }),
-	durationParam("pool_connect_timeout", "10s", "pool", func(c *Config) *time.Duration { return &c.ConnectTimeout }),
-	boolParam("pool_adaptive", "on", "adaptive pool", func(c *Config) *bool { return &c.Adaptive }),
-	durationParam("pool_leak_threshold", "0 (off)", "pool", func(c *Config) *time.Duration { return &c.LeakThreshold }),
-	{key: "pool_breaker_threshold", kind: "int", def: "5", feature: "circuit breaker", accepted: "an integer ≥ 0 (0 disables)",
+		},
+		format: func(c *Config) string { return map[TLSMode]string{TLSOn: "1", TLSOff: "0"}[c.TLS] },
+		valid:  func(c *Config) bool { return c.TLS >= TLSDefault && c.TLS <= TLSOff }},
+
+	intParam("pool_min_conns", pool.DefaultMinConns, "(capped at pool_max_conns)", "pool",
+		0, maxPoolConns, func(c *Config) *int32 { return &c.MinConns }),
+	intParam("pool_max_conns", adaptive.DefaultMax, fmt.Sprintf("(%d with pool_adaptive=off)", pool.DefaultMaxConns), "pool",
+		1, maxPoolConns, func(c *Config) *int32 { return &c.MaxConns }),
+	durationParam("pool_max_conn_idle_time", pool.DefaultMaxConnIdleTime, "pool", minPoolPeriod, true,
+		func(c *Config) *time.Duration { return &c.MaxConnIdleTime }),
+	durationParam("pool_max_conn_lifetime", defaultLifetime, "pool", minPoolPeriod, true,
+		func(c *Config) *time.Duration { return &c.MaxConnLifetime }),
+	durationParam("pool_health_check_period", pool.DefaultHealthCheckPeriod, "pool", minHealthCheck, false,
+		func(c *Config) *time.Duration { return &c.HealthCheckPeriod }),
+	durationParam("pool_connect_timeout", pool.DefaultConnectTimeout, "pool", minConnectTimeout, false,
+		func(c *Config) *time.Duration { return &c.ConnectTimeout }),
+	boolParam("pool_adaptive", true, "adaptive pool", func(c *Config) *bool { return &c.Adaptive }),
+	durationParam("pool_leak_threshold", 0, "pool", minLeakThreshold, true,
+		func(c *Config) *time.Duration { return &c.LeakThreshold }),
+	intParam("pool_breaker_threshold", pool.DefaultBreakerFailures, "", "circuit breaker",
+		0, maxBreakerThreshold, func(c *Config) *int32 { return &c.BreakerThreshold }),
+	boolParam("pool_http_relay", true, "pool", func(c *Config) *bool { return &c.HTTPRelay }),
+
+	boolParam("cache", false, "cache", func(c *Config) *bool { return &c.Cache }),
+	durationParam("cache_ttl", cache.DefaultTTL, "cache", minCacheTTL, false,
+		func(c *Config) *time.Duration { return &c.CacheTTL }),
+	withNote(durationParam("cache_max_ttl", time.Duration(cacheMaxTTLFactor*float64(cache.DefaultTTL)), "cache", minCacheTTL, false,
+		func(c *Config) *time.Duration { return &c.CacheMaxTTL }), "(2.5 × cache_ttl)"),
+	sizeParam("cache_max_bytes", defaultCacheBytes, "cache", minSizeKiB, func(c *Config) *int64 { return &c.CacheMaxBytes }),
+
+	{key: "compress", kind: "string", def: string(CompressionOff), feature: "compression", accepted: `"off" or "br"`,
 		parse: func(c *Config, v string) error {
-			n, err := strconv.Atoi(v)
-			c.BreakerThreshold = n
-			return err
-		}, format: func(c *Config) string { return strconv.Itoa(c.BreakerThreshold) }},
-	durationParam("pool_breaker_cooldown", "2s", "circuit breaker", func(c *Config) *time.Duration { return &c.BreakerCooldown }),
-	boolParam("pool_http_relay", "on", "pool", func(c *Config) *bool { return &c.HTTPRelay }),
-	boolParam("cache", "off", "cache", func(c *Config) *bool { return &c.Cache }),
-	durationParam("cache_ttl", "5s", "cache", func(c *Config) *time.Duration { return &c.CacheTTL }),
-	durationParam("cache_max_ttl", "2.5 × cache_ttl", "cache", func(c *Config) *time.Duration { return &c.CacheMaxTTL }),
-	sizeParam("cache_max_bytes", "64MiB", "cache", func(c *Config) *int64 { return &c.CacheMaxBytes }),
-	{key: "compress", kind: "string", def: "off", feature: "compression", accepted: `"off" or "br"`,
-		parse: func(c *Config, v string) error {
-			switch Compression(strings.ToLower(v)) {
-			case CompressionOff, "":
-				c.Compress = CompressionOff
-			case CompressionBrotli:
-				c.Compress = CompressionBrotli
+			switch mode := Compression(strings.ToLower(v)); mode {
+			case CompressionOff, CompressionBrotli:
+				c.Compress = mode
 			default:
 				return errors.New("unknown codec")
 			}
 			return nil
-		}, format: func(c *Config) string { return string(c.Compress) }},
-	sizeParam("compress_threshold", "1KiB", "compression", func(c *Config) *int64 { return &c.CompressThreshold }),
-	sizeParam("compress_max_decoded_bytes", "32MiB", "compression", func(c *Config) *int64 { return &c.CompressMaxDecodedBytes }),
+		},
+		format: func(c *Config) string { return string(c.Compress) },
+		valid:  func(c *Config) bool { return c.Compress == CompressionOff || c.Compress == CompressionBrotli }},
+	sizeParam("compress_threshold", compress.DefaultThreshold, "compression", 1, func(c *Config) *int64 { return &c.CompressThreshold }),
+	sizeParam("compress_max_decoded_bytes", compress.DefaultMaxDecodedBytes, "compression", minSizeKiB,
+		func(c *Config) *int64 { return &c.CompressMaxDecodedBytes }),
 }
 
-func intParam(key, def, feature, accepted string, field func(*Config) *int32) param {
-	return param{key: key, kind: "int", def: def, feature: feature, accepted: accepted,
+// deriveDefaults gives the parameters whose default depends on others the
+// value they take when the DSN did not name them (given holds the canonical
+// keys it named). Config fields always hold effective values: these rules
+// run once, when a DSN is parsed.
+func deriveDefaults(c *Config, given map[string]bool) {
+	if !given["pool_max_conns"] && !c.Adaptive {
+		c.MaxConns = pool.DefaultMaxConns
+	}
+	if !given["pool_min_conns"] && c.MinConns > c.MaxConns {
+		c.MinConns = max(c.MaxConns, 0) // a negative max is Validate's to report
+	}
+	if given["cache_ttl"] && !given["cache_max_ttl"] {
+		c.CacheMaxTTL = time.Duration(cacheMaxTTLFactor * float64(c.CacheTTL))
+	}
+}
+
+func withNote(p param, note string) param {
+	p.note = note
+	return p
+}
+
+func intParam(key string, def int, note, feature string, lo, hi int32, field func(*Config) *int32) param {
+	return param{key: key, kind: "int", def: strconv.Itoa(def), note: note, feature: feature,
+		accepted: fmt.Sprintf("an integer from %d to %d", lo, hi),
 		parse: func(c *Config, v string) error {
 			n, err := strconv.ParseInt(v, 10, 32)
 			if err != nil {
@@ -95,12 +150,22 @@ func intParam(key, def, feature, accepted string, field func(*Config) *int32) pa
 			*field(c) = int32(n)
 			return nil
 		},
-		format: func(c *Config) string { return strconv.FormatInt(int64(*field(c)), 10) }}
+		format: func(c *Config) string { return strconv.FormatInt(int64(*field(c)), 10) },
+		valid:  func(c *Config) bool { return *field(c) >= lo && *field(c) <= hi }}
 }
 
-func durationParam(key, def, feature string, field func(*Config) *time.Duration) param {
-	return param{key: key, kind: "duration", def: def, feature: feature,
-		accepted: `a Go duration such as "500ms", "30s" or "5m"`,
+// durationParam is a duration of at least lo; zeroOK also accepts 0, which
+// means "never" or "off".
+func durationParam(key string, def time.Duration, feature string, lo time.Duration, zeroOK bool, field func(*Config) *time.Duration) param {
+	accepted := fmt.Sprintf(`a Go duration of at least %s, such as "30s" or "5m"`, formatDuration(lo))
+	note := ""
+	if zeroOK {
+		accepted = "0 (off) or " + accepted
+		if def == 0 {
+			note = "(off)"
+		}
+	}
+	return param{key: key, kind: "duration", def: formatDuration(def), note: note, feature: feature, accepted: accepted,
 		parse: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil {
@@ -109,12 +174,16 @@ func durationParam(key, def, feature string, field func(*Config) *time.Duration)
 			*field(c) = d
 			return nil
 		},
-		format: func(c *Config) string { return formatDuration(*field(c)) }}
+		format: func(c *Config) string { return formatDuration(*field(c)) },
+		valid:  func(c *Config) bool { d := *field(c); return d >= lo || (zeroOK && d == 0) }}
 }
 
 // formatDuration is time.Duration.String without the zero tails: "5m", not
 // "5m0s"; "1h", not "1h0m0s".
 func formatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")
@@ -125,30 +194,21 @@ func formatDuration(d time.Duration) string {
 	return s
 }
 
-func boolParam(key, def, feature string, field func(*Config) *bool) param {
-	return param{key: key, kind: "bool", def: def, feature: feature, accepted: "on/off, true/false, 1/0 or yes/no",
+func boolParam(key string, def bool, feature string, field func(*Config) *bool) param {
+	return param{key: key, kind: "bool", def: formatBool(def), feature: feature, accepted: "on/off, true/false, 1/0 or yes/no",
 		parse: func(c *Config, v string) error {
 			b, err := parseBool(v)
 			*field(c) = b
 			return err
 		},
-		format: func(c *Config) string {
-			if *field(c) {
-				return "on"
-			}
-			return "off"
-		}}
+		format: func(c *Config) string { return formatBool(*field(c)) }}
 }
 
-func sizeParam(key, def, feature string, field func(*Config) *int64) param {
-	return param{key: key, kind: "size", def: def, feature: feature,
-		accepted: "a byte size such as 4096, 512KiB, 64MiB or 1GB",
-		parse: func(c *Config, v string) error {
-			n, err := ParseSize(v)
-			*field(c) = n
-			return err
-		},
-		format: func(c *Config) string { return FormatSize(*field(c)) }}
+func formatBool(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 func parseBool(v string) (bool, error) {
@@ -161,6 +221,18 @@ func parseBool(v string) (bool, error) {
 	return false, errors.New("not a boolean")
 }
 
+func sizeParam(key string, def int64, feature string, lo int64, field func(*Config) *int64) param {
+	return param{key: key, kind: "size", def: formatSize(def), feature: feature,
+		accepted: fmt.Sprintf("a byte size of at least %s, such as 4096, 512KiB, 64MiB or 1GB", formatSize(lo)),
+		parse: func(c *Config, v string) error {
+			n, err := parseSize(v)
+			*field(c) = n
+			return err
+		},
+		format: func(c *Config) string { return formatSize(*field(c)) },
+		valid:  func(c *Config) bool { return *field(c) >= lo }}
+}
+
 var sizeUnits = []struct {
 	suffix string
 	mult   int64
@@ -170,10 +242,10 @@ var sizeUnits = []struct {
 	{"B", 1},
 }
 
-// ParseSize parses a byte size: a non-negative integer with an optional unit
+// parseSize parses a byte size: a non-negative integer with an optional unit
 // B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024). Units are
 // case-insensitive; "64MiB" is 67108864.
-func ParseSize(s string) (int64, error) {
+func parseSize(s string) (int64, error) {
 	num, mult := strings.TrimSpace(s), int64(1)
 	for _, u := range sizeUnits {
 		if len(num) > len(u.suffix) && strings.EqualFold(num[len(num)-len(u.suffix):], u.suffix) {
@@ -191,9 +263,9 @@ func ParseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-// FormatSize formats n with the largest binary unit that divides it exactly,
-// so that ParseSize(FormatSize(n)) == n.
-func FormatSize(n int64) string {
+// formatSize formats n with the largest binary unit that divides it exactly,
+// so that parseSize(formatSize(n)) == n.
+func formatSize(n int64) string {
 	for _, u := range []struct {
 		suffix string
 		mult   int64
@@ -222,4 +294,9 @@ func paramNames() []string {
 		names = append(names, p.aliases...)
 	}
 	return names
+}
+
+// documentedDefault is the default as the documentation shows it.
+func (p *param) documentedDefault() string {
+	return strings.TrimSpace(p.def + " " + p.note)
 }

@@ -170,7 +170,7 @@ func TestPoolReplacesExpiredStreams(t *testing.T) {
 func TestPoolRefusedConnectionsFailWithinTimeout(t *testing.T) {
 	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
 	db := openPooled(t, target{url: srv.WSURL(), token: testToken},
-		"pool_min_conns=0&pool_connect_timeout=1s&pool_breaker_threshold=2&pool_breaker_cooldown=300ms")
+		"pool_min_conns=0&pool_connect_timeout=1s&pool_breaker_threshold=2")
 	srv.RefuseConnections(3 * time.Second)
 	var errs []error
 	start := time.Now()
@@ -212,7 +212,7 @@ func TestPoolRefusedConnectionsFailWithinTimeout(t *testing.T) {
 // every pooled connection is closed on the server.
 func TestConnectorClose(t *testing.T) {
 	srv := tursotest.NewTestServer(t, tursotest.WithAuthToken(testToken))
-	c, err := tursopooled.NewConnector(srv.WSURL()+"?pool_min_conns=3", tursopooled.WithAuthToken(testToken))
+	c, err := tursopooled.NewConnector(srv.WSURL() + "?pool_min_conns=3&authToken=" + testToken)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func startRelay(cfg *Config) (*relay.Relay, error) {
 	}
 	rl, err := relay.New(relay.Config{
 		Target:   target,
-		MaxConns: int(cfg.EffectiveMaxConns()),
+		MaxConns: int(cfg.MaxConns),
 		Secret:   relay.NewSecret(),
 	})
 	if err != nil {

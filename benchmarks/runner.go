@@ -134,6 +134,14 @@ func (r driveResult) cell(k cellKey, run int, p *probe) Cell {
 		if hs, ok := m["tls_handshakes"]; ok {
 			m["handshakes_per_unit"] = perOp(int64(hs), units)
 		}
+		if h, ok := m["http_requests"]; ok {
+			m["http_requests_per_unit"] = perOp(int64(h), units)
+		}
+		if units > 0 && len(r.ops) > 0 {
+			// Statements that reached the server: every operation but the
+			// cache's hits.
+			m["server_stmts_per_unit"] = (float64(len(r.ops)) - m["cache_hits"]) / float64(units)
+		}
 	}
 	c := Cell{cellKey: k, Run: run, Metrics: m, Errors: r.errors}
 	if r.firstErr != nil {

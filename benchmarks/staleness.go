@@ -89,7 +89,7 @@ type extWriter struct {
 // a new version every extWriteEvery until stop. It fails when the reset
 // fails.
 func startExtWriter(ctx context.Context, t *target, table string) (*extWriter, error) {
-	db, err := allConfigs[0].open(t.direct, t.token, 1)
+	db, err := allConfigs[0].open(t.direct, t.token, poolSizes{})
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func cacheBoundMs(db *sql.DB) float64 {
 	if !ok || !cok || !st.CacheOn {
 		return math.NaN()
 	}
-	return float64(c.Config().EffectiveCacheMaxTTL()) / float64(time.Millisecond)
+	return float64(c.Config().CacheMaxTTL) / float64(time.Millisecond)
 }
 
 // zipfNote explains the staleness columns of the zipf table.

@@ -20,7 +20,7 @@ func (b *bench) episodes(ctx context.Context, t *target, run int, wl string, lev
 	for _, n := range levels {
 		b.prog.step(fmt.Sprintf("%s %s %s w=%d run %d/%d", wl, t.tr.Name, t.cfg.Name, n, run, b.o.Runs))
 		drive(ctx, n, b.warmup(), seed(run, n, "warmup"), fn)
-		p := startProbe(t, db)
+		p := b.startProbe(t, db)
 		r := drive(ctx, n, b.o.Duration, seed(run, n, wl), fn)
 		c := r.cell(b.key(wl, t, n), run, p)
 		if wl == wlOverhead {
@@ -81,7 +81,7 @@ func (b *bench) zipf(ctx context.Context, t *target, run int) error {
 	}
 	drive(ctx, zipfWorkers, b.warmup(), seed(run, zipfWorkers, "zipf-warmup"), fn)
 	er.reset()
-	p := startProbe(t, db)
+	p := b.startProbe(t, db)
 	r := drive(ctx, zipfWorkers, b.o.Duration, seed(run, zipfWorkers, "zipf"), fn)
 	c := r.cell(b.key(wlZipf, t, zipfWorkers), run, p)
 	commits, writeErrs := ext.stop()
@@ -108,7 +108,7 @@ func (b *bench) bytes(ctx context.Context, t *target, run int) error {
 	defer db.Close()
 	fn := docRoundTrip(db, tablesFor(t.prefix), b.docs.pick)
 	drive(ctx, bytesWorkers, b.warmup()/2, seed(run, bytesWorkers, "bytes-warmup"), fn)
-	p := startProbe(t, db)
+	p := b.startProbe(t, db)
 	r := drive(ctx, bytesWorkers, max(b.o.Duration/2, minDuration), seed(run, bytesWorkers, "bytes"), fn)
 	c := r.cell(b.key(wlBytes, t, bytesWorkers), run, p)
 	c.Metrics["doc_bytes"] = b.docs.meanSize()
@@ -128,7 +128,7 @@ func (b *bench) burst(ctx context.Context, t *target, run int) error {
 	defer db.Close()
 	fn := episode(db, newEpisodeSQL(tablesFor(t.prefix)), b.docs)
 	idle := min(time.Second, b.o.Duration/2)
-	p := startProbe(t, db)
+	p := b.startProbe(t, db)
 	var all driveResult
 	for i, n := range []int{64, 8} {
 		if !sleepCtx(ctx, idle) {

@@ -90,10 +90,6 @@ type BreakerConfig struct {
 	// succeeds, waits twice as long, up to HealthCheckPeriod.
 	// 0 = DefaultBreakerProbeInterval.
 	ProbeInterval time.Duration
-	// OpenFor is not used: the breaker has no fixed open period, since it
-	// closes at the first successful background probe. It is accepted (and
-	// must not be negative) so that existing configurations still build.
-	OpenFor time.Duration
 }
 
 // normalize returns a copy of cfg with defaults applied, or an error naming
@@ -160,8 +156,6 @@ func validate[T any](c *Config[T]) error {
 		return configError("Breaker.LossWindow", c.Breaker.LossWindow, fmt.Sprintf("a duration > 0 (0 means %v)", DefaultBreakerLossWindow))
 	case c.Breaker.ProbeInterval < 0:
 		return configError("Breaker.ProbeInterval", c.Breaker.ProbeInterval, fmt.Sprintf("a duration > 0 (0 means %v)", DefaultBreakerProbeInterval))
-	case c.Breaker.OpenFor < 0:
-		return configError("Breaker.OpenFor", c.Breaker.OpenFor, "a duration ≥ 0 (not used)")
 	}
 	return nil
 }

@@ -33,8 +33,8 @@
 // next health check.
 //
 // Servers expire idle Hrana streams. With KeepAlivePeriod set (the driver
-// uses about half the server's stream expiry), idle connections unused for
-// that long are pinged between health checks; a ping counts as activity for
+// sets it to its health-check period), idle connections unused for that
+// long are pinged between health checks; a ping counts as activity for
 // the keep-alive but not as use for MaxConnIdleTime. A connection found
 // idle for more than twice KeepAlivePeriod at Acquire (the process was
 // suspended, say) is pinged before it is handed out.
@@ -95,7 +95,7 @@
 // callers are failed fast for at most about one ProbeInterval plus a dial
 // after the server answers again. A probe's connection goes into the pool
 // for the next caller, and the pool then dials back up to MinConns. The
-// open period has no fixed length; Breaker.OpenFor is not used.
+// open period has no fixed length.
 // Transitions are logged (open at Warn, closed at Info) and counted in
 // [Stat.BreakerOpens].
 //

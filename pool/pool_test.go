@@ -31,7 +31,6 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		{"negative breaker failures", func(c *pool.Config[int]) { c.Breaker.Failures = -2 }, "Breaker.Failures -2"},
 		{"negative loss window", func(c *pool.Config[int]) { c.Breaker.LossWindow = -1 }, "Breaker.LossWindow"},
 		{"negative probe interval", func(c *pool.Config[int]) { c.Breaker.ProbeInterval = -1 }, "Breaker.ProbeInterval"},
-		{"negative breaker open", func(c *pool.Config[int]) { c.Breaker.OpenFor = -1 }, "Breaker.OpenFor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

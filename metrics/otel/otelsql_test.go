@@ -23,8 +23,7 @@ import (
 // closes the connector through the wrapper.
 func TestWithOtelsql(t *testing.T) {
 	srv := tursotest.NewTestServer(t)
-	c, err := tursopooled.NewConnector(srv.HTTPURL()+"?cache=on&compress=br&compress_threshold=64",
-		tursopooled.WithPoolMinConns(1))
+	c, err := tursopooled.NewConnector(srv.HTTPURL() + "?cache=on&compress=br&compress_threshold=64&pool_min_conns=1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -219,7 +219,7 @@ func TestForDB(t *testing.T) {
 	}
 	defer libsqlDB.Close()
 	pooled := openDB(t, "pool_min_conns=0")
-	c, err := tursopooled.NewConnector(srv.HTTPURL(), tursopooled.WithPoolMinConns(0))
+	c, err := tursopooled.NewConnector(srv.HTTPURL() + "?pool_min_conns=0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,7 @@ type Config struct {
 	// DownFactor multiplies the limit on a down-step (plan: 0.8).
 	DownFactor float64
 	// DownStableFor is how long the down conditions must hold without a break
-	// before a down-step, and the minimum spacing of down-steps (default 2s).
+	// before a down-step, and the minimum spacing of down-steps (default 5s).
 	DownStableFor time.Duration
 	// DownTo sizes down-steps by demand (default 0.5): a down-step goes to
 	// ceil(peak / DownTo), where peak is the highest number of connections
@@ -90,8 +90,10 @@ type Config struct {
 	// from [Policy.OnQueue] or from [Policy.Evaluate] (default 100ms).
 	QueueReactEvery time.Duration
 	// UpDwell is the minimum time between an up-step and the next down-step
-	// (default 5s). Each reversal (an up-step that undoes a down-step)
-	// doubles the dwell, up to MaxUpDwell; two down-steps in a row reset it.
+	// (default 15s). Each reversal (an up-step that comes less than
+	// MaxUpDwell after a down-step) doubles the dwell, up to MaxUpDwell; it
+	// returns to UpDwell only when an up-step comes MaxUpDwell or more after
+	// the last down-step.
 	UpDwell time.Duration
 	// MaxUpDwell caps the doubled dwell (default 5m).
 	MaxUpDwell time.Duration
