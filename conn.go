@@ -380,8 +380,16 @@ func (cn *conn) statementErr(ctx context.Context, st *statement, err error) erro
 	}
 	o := classify(err, cn.connector.relay)
 	if !o.broken {
+		if o, ok := cn.answerWithoutRelay(ctx, err); ok {
+			return cn.statementOutcome(ctx, st, err, o)
+		}
 		return err
 	}
+	return cn.statementOutcome(ctx, st, err, o)
+}
+
+// statementOutcome is statementErr once the outcome o of err is known.
+func (cn *conn) statementOutcome(ctx context.Context, st *statement, err error, o outcome) error {
 	cn.bad = true
 	reported := o.report(err)
 	switch {
@@ -393,6 +401,35 @@ func (cn *conn) statementErr(ctx context.Context, st *statement, err error) erro
 		return retryable(reported)
 	}
 	return &MaybeAppliedError{Err: withoutBadConn(reported)}
+}
+
+// answerWithoutRelay tells, without the relay (pool_http_relay=off), an
+// HTTP answer other than 200 from a SQL error that reads the same: the
+// upstream reports both as "error code NNN: ..." text. After an HTTP answer
+// the upstream has closed its stream, so a probe statement fails at once,
+// locally, in the "stream is closed" form; after a SQL error the probe runs
+// (one round trip, only for SQL errors whose text starts like an HTTP
+// answer). ok is true when err was an HTTP answer; its outcome then carries
+// the status and message the upstream kept.
+func (cn *conn) answerWithoutRelay(ctx context.Context, err error) (outcome, bool) {
+	status, msg, ok := upstreamHTTPAnswer(err)
+	if !ok || cn.connector.relay != nil || cn.connector.transport != transportHTTP {
+		return outcome{}, false
+	}
+	q, isQ := cn.up.(driver.QueryerContext)
+	if !isQ {
+		return outcome{}, false
+	}
+	rows, perr := q.QueryContext(ctx, "SELECT 1", nil)
+	if perr == nil {
+		_ = rows.Close()
+		return outcome{}, false
+	}
+	if form, isForm := matchUpstreamForm(perr); !isForm || !form.notRun {
+		return outcome{}, false
+	}
+	se := &ServerError{Status: status, Message: msg}
+	return outcome{broken: true, notRun: se.refusedWhole(), auth: se.authFailed(), err: se}, true
 }
 
 // preflightErr decides what the error of a query the driver ran before a

@@ -116,6 +116,23 @@ func matchUpstreamForm(err error) (upstreamForm, bool) {
 	return upstreamForm{}, false
 }
 
+// upstreamHTTPAnswer reads the upstream's report of an HTTP answer other
+// than 200, "failed to execute SQL:\nerror code NNN: message" (hranaV2.go,
+// sendPipelineRequest), anchored at the start. A SQL error can read the
+// same, so a match is only a candidate (see conn.answerWithoutRelay).
+func upstreamHTTPAnswer(err error) (status int, msg string, ok bool) {
+	rest, found := strings.CutPrefix(err.Error(), "failed to execute SQL:\nerror code ")
+	if !found {
+		return 0, "", false
+	}
+	code, msg, found := strings.Cut(rest, ": ")
+	status, convErr := strconv.Atoi(code)
+	if !found || convErr != nil || status < 100 || status > 599 {
+		return 0, "", false
+	}
+	return status, msg, true
+}
+
 // ServerError is an HTTP answer other than 200 from the server to a Hrana
 // request: the request was refused or failed as a whole. SQL errors arrive
 // inside a 200 answer and are returned as the upstream driver reports them.

@@ -134,3 +134,25 @@ func TestServerErrorRefusedWhole(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", e.Error(), want)
 	}
 }
+
+func TestUpstreamHTTPAnswer(t *testing.T) {
+	tests := []struct {
+		err    error
+		status int
+		msg    string
+		ok     bool
+	}{
+		{fmt.Errorf("failed to execute SQL:\n%w", fmt.Errorf("error code %d: %s", 400, "Received an invalid baton")), 400, "Received an invalid baton", true},
+		{fmt.Errorf("failed to execute SQL:\n%w", fmt.Errorf("error code %d: %s", 500, "")), 500, "", true},
+		{errors.New("unable to execute INSERT: error code 400: x"), 0, "", false},          // WebSocket SQL error
+		{errors.New("failed to execute SQL:\nerror code STREAM_EXPIRED: x"), 0, "", false}, // not a status
+		{errors.New("failed to execute SQL:\nerror code 9999: x"), 0, "", false},
+		{errors.New("failed to execute SQL: INSERT …\nerror code 400: x"), 0, "", false}, // the single-statement chunk form carries no HTTP answer there
+	}
+	for _, tt := range tests {
+		status, msg, ok := upstreamHTTPAnswer(tt.err)
+		if status != tt.status || msg != tt.msg || ok != tt.ok {
+			t.Errorf("upstreamHTTPAnswer(%q) = %d %q %v, want %d %q %v", tt.err, status, msg, ok, tt.status, tt.msg, tt.ok)
+		}
+	}
+}

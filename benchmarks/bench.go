@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/turso-pooled/tursopooled"
@@ -29,7 +30,18 @@ type bench struct {
 	pool  poolInfo  // what the turso-pooled pool runs with, read back from a DB
 	cells []Cell
 	notes []string
+	bg    sync.WaitGroup // DBs closing in the background (closeLater)
 }
+
+// closeLater closes db in the background: closing the upstream's
+// WebSocket connections one by one takes a round trip each (0.7 s for 32
+// at RTT 20 ms), time the next cell need not wait for. wait joins them.
+func (b *bench) closeLater(db *sql.DB) {
+	b.bg.Go(func() { _ = db.Close() })
+}
+
+// wait waits for the DBs closing in the background.
+func (b *bench) wait() { b.bg.Wait() }
 
 // primaryTransport is the transport of the single-transport workloads
 // (zipf, bytes, burst, cachemiss) unless -full: https-h2 when selected,

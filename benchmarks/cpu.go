@@ -46,7 +46,8 @@ type cpuReport struct {
 }
 
 // cpuWindow measures a process's CPU use between start and end, sampling
-// every cpuSampleEvery on its own goroutine. Its methods are safe for
+// its CPU time every cpuSampleEvery on its own goroutine (the cores' busy
+// share is read at both ends only). Its methods are safe for
 // concurrent use; end may be called more than once.
 type cpuWindow struct {
 	cpus    []int
@@ -60,9 +61,13 @@ type cpuWindow struct {
 }
 
 // startCPUWindow starts measuring the CPU use of this process, which runs
-// on cpus (nil when not pinned).
-func startCPUWindow(cpus []int) *cpuWindow {
+// on cpus (nil when not pinned); with sample, also every cpuSampleEvery.
+func startCPUWindow(cpus []int, sample bool) *cpuWindow {
 	w := &cpuWindow{cpus: cpus, first: readCPU(cpus), done: make(chan struct{})}
+	if !sample {
+		close(w.done)
+		return w
+	}
 	w.wg.Go(func() {
 		tk := time.NewTicker(cpuSampleEvery)
 		defer tk.Stop()
@@ -72,7 +77,10 @@ func startCPUWindow(cpus []int) *cpuWindow {
 			case <-w.done:
 				return
 			case <-tk.C:
-				cur := readCPU(w.cpus)
+				// Only getrusage here: reading /proc/stat costs the kernel
+				// about half a millisecond, the core's busy share needs
+				// only the window's ends.
+				cur := cpuSnap{wall: time.Now(), proc: processCPU()}
 				w.mu.Lock()
 				w.samples = append(w.samples, utilization(prev, cur, coresOf(w.cpus)))
 				w.mu.Unlock()
@@ -87,7 +95,11 @@ func startCPUWindow(cpus []int) *cpuWindow {
 func (w *cpuWindow) end() cpuReport {
 	w.once.Do(func() {
 		last := readCPU(w.cpus)
-		close(w.done)
+		select {
+		case <-w.done:
+		default:
+			close(w.done)
+		}
 		w.wg.Wait()
 		cores := coresOf(w.cpus)
 		r := cpuReport{Wall: last.wall.Sub(w.first.wall).Seconds(), Cores: cores, Seconds: -1, UtilMean: -1, UtilP90: -1, CoreBusy: -1}
@@ -104,7 +116,9 @@ func (w *cpuWindow) end() cpuReport {
 			r.UtilP90 = p
 		}
 		if d := last.coreAll - w.first.coreAll; last.coreAll > 0 && d > 0 {
-			r.CoreBusy = float64(last.coreBusy-w.first.coreBusy) / float64(d)
+			// The cores' ticks have 10 ms resolution: their busy share
+			// cannot be below the process's own use, which it includes.
+			r.CoreBusy = max(float64(last.coreBusy-w.first.coreBusy)/float64(d), r.UtilMean)
 		}
 		w.report = r
 	})
@@ -176,28 +190,36 @@ func putCPU(m Metrics, prefix string, r cpuReport, ops int64) {
 // cpuBound says which side was CPU-bound in a cell: "client", "server",
 // "both" or "neither"; "" when unknown. A side is bound when its process
 // used at least boundUtil of its cores, or its cores were at least that
-// busy counting every process.
+// busy counting every process; when, for every bound side, its own process
+// used less than that, " (cores shared)" follows: other processes on the
+// machine took the CPU.
 func cpuBound(m Metrics) string {
-	side := func(prefix string) (bool, bool) {
+	type side struct{ known, bound, own bool }
+	read := func(prefix string) side {
 		u, busy := m.get(prefix+"util"), m.get(prefix+"core_busy")
 		if math.IsNaN(u) && math.IsNaN(busy) {
-			return false, false
+			return side{}
 		}
-		return u >= boundUtil || busy >= boundUtil, true
+		own := u >= boundUtil
+		return side{known: true, bound: own || busy >= boundUtil, own: own}
 	}
-	c, cok := side("client_")
-	s, sok := side("server_")
-	switch {
-	case !cok:
+	c, s := read("client_"), read("server_")
+	if !c.known {
 		return ""
-	case c && s:
-		return "both"
-	case c:
-		return "client"
-	case s:
-		return "server"
-	case !sok:
-		return "not client"
 	}
-	return "neither"
+	label := "neither"
+	switch {
+	case c.bound && s.bound:
+		label = "both"
+	case c.bound:
+		label = "client"
+	case s.bound:
+		label = "server"
+	case !s.known:
+		label = "not the client"
+	}
+	if (c.bound || s.bound) && !(c.bound && c.own) && !(s.bound && s.own) {
+		label += " (cores shared)"
+	}
+	return label
 }

@@ -58,6 +58,7 @@ type options struct {
 	Timeout    time.Duration
 	Pool       int     // pool_max_conns of the turso-pooled configurations; 0: the driver's default
 	Pin        bool    // pin the clients and the server process to a CPU each
+	CPUProfile string  // write a CPU profile of the client process here ("" for none)
 	BurstSecs  float64 // seconds of the 64-worker phase of the adaptive burst scenario
 	SteadySecs float64 // seconds of the adaptive steady and overloaded scenarios
 }
@@ -97,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Out, "out", "benchmarks/results", "directory for results.json, report.md and the SVG charts")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound on the whole run")
 	fs.IntVar(&o.Pool, "pool", 0, "pool_max_conns of the turso-pooled configurations (1 to 1000); 0: the driver's default. libsql-tuned's SetMaxOpenConns/SetMaxIdleConns follow the maximum in effect")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the client process (this one) to this file")
 	fs.BoolVar(&o.Pin, "pin", true, "pin the clients (this process) and the server process to one CPU each, where the OS allows it")
 	fs.Float64Var(&o.BurstSecs, "burst-secs", 0, "seconds of the adaptive workload's 64-worker burst (default 3; 10 with -full)")
 	fs.Float64Var(&o.SteadySecs, "steady-secs", 0, "seconds of the adaptive workload's steady and overloaded scenarios (default 6; 20 with -full)")

@@ -10,36 +10,29 @@ import (
 // connection setup a cold cell needs. Everything a client adds beyond it
 // is the client's (and the server's) own cost.
 //
-// The episode's 13 statements, under the result cache's rules (results are
-// cached per query and arguments; a write to a table through the same DB
-// invalidates every cached result that read it; writes by others are not
-// seen):
+// The episode's 13 statements, under the result cache's rules (a result is
+// cached per query and arguments, only from a server answer; a write
+// through the same DB drops the cached results it may have changed: by key
+// when both the read and the write name their rows by the values of a
+// column, else by table; writes by others are not seen):
 //   - 4 inserts: writes always reach the server;
-//   - the first read of the episode's row and of its steps: just written,
-//     no cache holds them (a result is cached only from a server answer);
-//   - their second read: a cache serves them when nothing wrote to those
-//     tables in between, which holds with 1 worker; with more, the other
-//     workers insert into the same tables continuously, which invalidates
-//     them, so they reach the server too;
+//   - the first read of the episode's row (by id) and of its steps (by
+//     episode_id): just written, no cache holds them;
+//   - their second read: nothing wrote those keys since (the other
+//     workers' inserts name other ids and episode_ids), so a cache serves
+//     them, with any number of workers;
 //   - 5 reads of config rows that nothing writes: a cache serves them
-//     (after the first episode of the cell's DB, and for cache_ttl or
-//     longer).
+//     (after the first episode of the cell's DB, for cache_ttl or longer).
 const (
-	episodeOps         = 13
-	episodeWrites      = 4
-	episodeFirstReads  = 2
-	episodeRepeatReads = 2
+	episodeOps        = 13
+	episodeWrites     = 4
+	episodeFirstReads = 2
 )
 
 // episodeRoundTrips is the number of the episode's statements that must
-// reach the server with workers concurrent workers.
-func episodeRoundTrips(workers int) int {
-	n := episodeWrites + episodeFirstReads
-	if workers > 1 {
-		n += episodeRepeatReads
-	}
-	return n
-}
+// reach the server, with any number of workers (each works on its own
+// episode's keys).
+func episodeRoundTrips() int { return episodeWrites + episodeFirstReads }
 
 // setupRoundTrips is the connection setup a cold first query needs before
 // its own round trip: TCP (1 RTT) and a TLS 1.3 handshake (1 RTT), plus the
@@ -69,8 +62,8 @@ func addLimits(ss []Summary) {
 		}
 		switch s.Workload {
 		case wlEpisode:
-			limit := float64(episodeRoundTrips(s.Workers)) * rtt
-			s.Median["limit_round_trips"] = float64(episodeRoundTrips(s.Workers))
+			limit := float64(episodeRoundTrips()) * rtt
+			s.Median["limit_round_trips"] = float64(episodeRoundTrips())
 			s.Median["limit_ms"] = limit
 			s.Median["p50_vs_limit"] = ratio(s.Median.get("p50_ms"), limit)
 		case wlColdWarm:

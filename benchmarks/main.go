@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"time"
 )
 
@@ -53,23 +54,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer e.close()
 	b := &bench{o: &o, e: e, docs: newDocPool(64, 2<<10, 8<<10, 42)}
 	if err := b.discoverPool(ctx); err != nil {
-		fmt.Fprintln(stderr, failure(ctx, err))
+		fmt.Fprintln(stderr, failure(ctx, e, err))
 		return 1
 	}
 	b.prog = newProgress(stderr, b.totalCells())
 	if err := b.setup(ctx); err != nil {
-		fmt.Fprintln(stderr, failure(ctx, err))
+		fmt.Fprintln(stderr, failure(ctx, e, err))
 		return 1
 	}
-	runErr := b.runAll(ctx)
-	b.prog.finish()
+	runErr, err := b.measure(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	code := 0
 	if runErr != nil {
 		code = 1
-		runErr = failure(ctx, runErr)
-		if errors.Is(runErr, context.DeadlineExceeded) {
-			runErr = fmt.Errorf("benchmarks: -timeout %v reached; writing the cells measured so far: %w", o.Timeout, runErr)
-		}
 		fmt.Fprintln(stderr, runErr)
 		b.notes = append(b.notes, "Incomplete run: "+runErr.Error())
 	}
@@ -84,11 +84,57 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// failure returns the server process's failure when it is what ended ctx
-// (the error a workload saw is then only its consequence), else err.
-func failure(ctx context.Context, err error) error {
+// measure runs every workload (under -cpuprofile when asked) and returns
+// why the run ended early, if it did; err is a profile that cannot start.
+func (b *bench) measure(ctx context.Context) (runErr, err error) {
+	stopProfile, err := startProfile(b.o.CPUProfile)
+	if err != nil {
+		return nil, err
+	}
+	runErr = b.runAll(ctx)
+	b.wait()
+	stopProfile()
+	b.prog.finish()
+	if runErr == nil {
+		return nil, nil
+	}
+	runErr = failure(ctx, b.e, runErr)
+	if errors.Is(runErr, context.DeadlineExceeded) {
+		runErr = fmt.Errorf("benchmarks: -timeout %v reached; writing the cells measured so far: %w", b.o.Timeout, runErr)
+	}
+	return runErr, nil
+}
+
+// startProfile starts a CPU profile of this process into path (none when
+// path is empty) and returns the function that stops it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("benchmarks: -cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("benchmarks: -cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
+}
+
+// failure returns the server process's failure when it is what ended the
+// run (the error a workload saw is then only its consequence), else err.
+func failure(ctx context.Context, e *env, err error) error {
 	if cause := context.Cause(ctx); errors.Is(cause, errServerDied) {
 		return cause
+	}
+	if e != nil && e.server != nil {
+		if died := e.server.failedWithin(2 * time.Second); died != nil {
+			return died
+		}
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"sync"
 
 	"github.com/turso-pooled/tursopooled"
 	"github.com/turso-pooled/tursopooled/tursotest"
@@ -19,45 +20,78 @@ type probe struct {
 	pooled bool
 	cpu    *cpuWindow
 	alloc0 allocSnap
+
+	once   sync.Once // stop
+	cpuRep cpuReport
+	allocs allocSnap
+	resp   ctlResponse
+	respOK bool
+	pool1  tursopooled.Stats
 }
 
 // startProbe resets the target's proxy counters, snapshots the rest and
 // starts measuring the CPU of both processes. Cells run one at a time, so
 // the server's counters move only for the target being measured (plus the
-// asynchronous closes of the DBs before it).
-func (b *bench) startProbe(t *target, db *sql.DB) *probe {
+// asynchronous closes of the DBs before it). With more than one worker
+// both processes also sample their CPU every cpuSampleEvery; serial cells
+// are not sampled, because on an idle process each timer wake-up costs CPU
+// of its own (about 0.1 ms on this project's VMs).
+func (b *bench) startProbe(t *target, db *sql.DB, workers int) *probe {
 	p := &probe{t: t, db: db}
+	sample := workers > 1
 	if t.srv != nil {
-		if resp, err := t.srv.p.call(ctlRequest{Op: opProbeBegin, Key: t.key, Transport: t.tr.Name}); err == nil && resp.Server != nil {
+		req := ctlRequest{Op: opProbeBegin, Key: t.key, Transport: t.tr.Name}
+		if sample {
+			req.N = 1
+		}
+		if resp, err := t.srv.p.call(req); err == nil && resp.Server != nil {
 			p.srv0, p.hasSrv = *resp.Server, true
 		}
 	}
 	p.pool0, p.pooled = tursopooled.StatsOf(db)
 	p.alloc0 = readAllocs()
-	p.cpu = startCPUWindow(b.e.pin.Client)
+	p.cpu = startCPUWindow(b.e.pin.Client, sample)
 	return p
+}
+
+// stop takes the end readings of both processes; finish does it if it
+// was not called. Safe to call more than once.
+func (p *probe) stop() {
+	p.once.Do(func() {
+		p.cpuRep = p.cpu.end()
+		p.allocs = readAllocs().sub(p.alloc0)
+		if p.t.srv != nil {
+			resp, err := p.t.srv.p.call(ctlRequest{Op: opProbeEnd, Key: p.t.key, Transport: p.t.tr.Name})
+			p.resp, p.respOK = resp, err == nil
+		}
+		if p.pooled {
+			p.pool1, _ = tursopooled.StatsOf(p.db)
+		}
+	})
 }
 
 // finish stores the counter deltas into m; ops is the number of operations
 // (or episodes) the per-op figures divide by.
 func (p *probe) finish(m Metrics, ops int64) {
-	putCPU(m, "client_", p.cpu.end(), ops)
-	if a := readAllocs().sub(p.alloc0); ops > 0 {
-		m["allocs_per_op"] = float64(a.objects) / float64(ops)
-		m["alloc_bytes_per_op"] = float64(a.bytes) / float64(ops)
+	p.stop()
+	putCPU(m, "client_", p.cpuRep, ops)
+	if ops > 0 {
+		m["allocs_per_op"] = float64(p.allocs.objects) / float64(ops)
+		m["alloc_bytes_per_op"] = float64(p.allocs.bytes) / float64(ops)
 	}
-	if p.t.srv != nil {
-		if resp, err := p.t.srv.p.call(ctlRequest{Op: opProbeEnd, Key: p.t.key, Transport: p.t.tr.Name}); err == nil {
-			p.putServer(m, resp, ops)
-		}
+	if p.respOK {
+		p.putServer(m, p.resp, ops)
 	}
 	if !p.pooled {
 		return
 	}
-	st, _ := tursopooled.StatsOf(p.db)
+	st := p.pool1
 	m["pool_new_conns"] = float64(st.Pool.NewConnsCount() - p.pool0.Pool.NewConnsCount())
 	m["pool_total_conns"] = float64(st.Pool.TotalConns())
-	m["pool_wait_p95_ms"] = ms(st.Pool.WaitP95())
+	if acq := st.Pool.AcquireCount() - p.pool0.Pool.AcquireCount(); acq > 0 {
+		m["pool_acquire_mean_ms"] = ms(st.Pool.AcquireDuration()-p.pool0.Pool.AcquireDuration()) / float64(acq)
+		m["pool_waited_share"] = float64(st.Pool.EmptyAcquireCount()-p.pool0.Pool.EmptyAcquireCount()) / float64(acq)
+	}
 	if st.CacheOn {
 		hits := float64(st.Cache.Hits - p.pool0.Cache.Hits)
 		misses := float64(st.Cache.Misses - p.pool0.Cache.Misses)

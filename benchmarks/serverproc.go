@@ -26,8 +26,18 @@ const (
 )
 
 // errServerDied marks every error caused by the server process exiting or
-// failing while it was still needed.
+// failing while it was still needed (errors.Is).
 var errServerDied = errors.New("server process failed")
+
+// serverError is a failure of the server process: its message says what
+// happened; it matches errServerDied.
+type serverError struct{ msg string }
+
+// Error returns the message.
+func (e *serverError) Error() string { return e.msg }
+
+// Is reports whether target is errServerDied.
+func (e *serverError) Is(target error) bool { return target == errServerDied }
 
 // serverStarted, when set (by tests), is called with the server process's
 // pid once it answered its setup.
@@ -181,7 +191,7 @@ func (p *serverProc) roundTrip(what string, msg any, timeout time.Duration) (ctl
 			return ctlResponse{}, p.failLocked(p.deathError(fmt.Errorf("unreadable answer to %s: %q", what, line)))
 		}
 		if resp.Err != "" {
-			return resp, p.failLocked(fmt.Errorf("benchmarks: server process: %s: %s: %w", what, resp.Err, errServerDied))
+			return resp, p.failLocked(&serverError{fmt.Sprintf("benchmarks: the server process refused %s: %s", what, resp.Err)})
 		}
 		return resp, nil
 	case <-timer.C:
@@ -236,7 +246,20 @@ func (p *serverProc) deathError(cause error) error {
 	if t := strings.TrimSpace(p.tail.String()); t != "" {
 		fmt.Fprintf(&sb, "; its last output:\n%s", t)
 	}
-	return fmt.Errorf("%s: %w", sb.String(), errServerDied)
+	return &serverError{sb.String()}
+}
+
+// failedWithin returns the server process's failure, waiting up to d for
+// it to be known: a client may see its connections break before the
+// process's exit is reaped. nil when it still runs after d.
+func (p *serverProc) failedWithin(d time.Duration) error {
+	select {
+	case <-p.exited:
+	case <-time.After(d):
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.failed
 }
 
 // close stops the server process: it closes its stdin, waits for it to

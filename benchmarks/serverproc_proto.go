@@ -21,7 +21,7 @@ const (
 const (
 	opSetRTT       = "proxy.rtt"       // Key, D
 	opSetBandwidth = "proxy.bandwidth" // Key, N (bytes/s, 0 = unlimited)
-	opProbeBegin   = "probe.begin"     // Key (may be empty), Transport: reset the proxy's counters, start a CPU window
+	opProbeBegin   = "probe.begin"     // Key (may be empty), Transport, N (1: sample the CPU periodically): reset the proxy's counters, start a CPU window
 	opProbeEnd     = "probe.end"       // Key (may be empty), Transport: counters and the CPU window
 	opServerStats  = "server.stats"    // Transport
 	opFaults       = "server.faults"   // Transport, N (max concurrency), D (request delay), D2 (contention)

@@ -163,7 +163,7 @@ func (s *serverSide) handle(req ctlRequest) ctlResponse {
 		if s.window != nil {
 			s.window.end()
 		}
-		s.window = startCPUWindow(s.pinned)
+		s.window = startCPUWindow(s.pinned, req.N == 1)
 	case opProbeEnd:
 		if px != nil {
 			ps := px.Stats()

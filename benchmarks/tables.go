@@ -170,6 +170,21 @@ func cpuRows(ss []Summary) []Summary {
 
 // reportTables builds the headline and per-workload tables.
 func reportTables(r *Results) []table {
+	ts := episodeTables(r)
+	ts = append(ts, otherTables(r)...)
+	ts = append(ts, extraTables(r)...)
+	out := ts[:0]
+	for _, t := range ts {
+		if len(t.rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// episodeTables builds the headline, the episode, the CPU and the
+// cold/warm tables.
+func episodeTables(r *Results) []table {
 	load := r.Settings.Workers[len(r.Settings.Workers)-1]
 	var headRows []Summary
 	for _, s := range summariesOf(r.Summaries, wlEpisode, "") {
@@ -215,6 +230,12 @@ func reportTables(r *Results) []table {
 			ratioMetricCol("prewarmed ÷ warm", "prewarmed_vs_warm"),
 			metricCol("TLS handshakes", "tls_handshakes", 0), metricCol("TCP conns", "tcp_conns", 0), colErrors},
 		rows: summariesOf(r.Summaries, wlColdWarm, "")})
+	return ts
+}
+
+// otherTables builds the zipf, bytes, overhead and burst tables.
+func otherTables(r *Results) []table {
+	var ts []table
 	ts = append(ts, table{title: fmt.Sprintf("Zipf read-mostly (95 %% reads, 5 %% updates, %d workers)", zipfWorkers),
 		note: zipfNote,
 		cols: []column{colTransport, colConfig, metricCol("ops/s", "throughput", 0), metricCol("p50 ms", "p50_ms", 2),
@@ -239,14 +260,7 @@ func reportTables(r *Results) []table {
 			metricCol("p99 ms", "p99_ms", 1), metricCol("TCP conns", "tcp_conns", 0), metricCol("TLS handshakes", "tls_handshakes", 0),
 			metricCol("pool new conns", "pool_new_conns", 0), colErrors},
 		rows: summariesOf(r.Summaries, wlBurst, "")})
-	ts = append(ts, extraTables(r)...)
-	out := ts[:0]
-	for _, t := range ts {
-		if len(t.rows) > 0 {
-			out = append(out, t)
-		}
-	}
-	return out
+	return ts
 }
 
 // cells returns the rendered cells of t.

@@ -123,6 +123,10 @@ func overheadTargets(ss []Summary) []Target {
 		}
 		t := Target{Name: "pool overhead at RTT 0 (" + what + ")", Goal: "pooled < 3 % worse than libsql-tuned", Scope: scope}
 		t.set(over, over < 0.03, fmt.Sprintf("%+.1f %%", 100*over))
+		if t.Status == statusMissed {
+			l, _ := cellSummary(ss, wlOverhead, cfgTuned, s.Transport, s.Workers)
+			t.Why = cpuWhy(s, l) + "; " + loadWhy(s) + "."
+		}
 		ts = append(ts, t)
 	}
 	return ts

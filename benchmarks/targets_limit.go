@@ -98,19 +98,33 @@ func limitWhy(s Summary) string {
 		num(p50, 0), ratio(p50, limit), num(n, 0), rtt, num(limit, 0))}
 	sent := m.get("server_stmts_per_unit")
 	if !math.IsNaN(sent) && sent > n+0.25 {
-		parts = append(parts, fmt.Sprintf("%.1f of its %d statements reached the server, not %s: the cache served %.1f of the 9 reads",
-			sent, episodeOps, num(n, 0), float64(episodeOps)-sent))
+		miss := fmt.Sprintf("%.1f of its %d statements reached the server, not %s: the cache served %.1f of the 9 reads where the limit counts %.0f",
+			sent, episodeOps, num(n, 0), float64(episodeOps)-sent, float64(episodeOps)-n)
+		if names := missedReads(m); s.Workers == 1 && len(names) > 0 {
+			miss += fmt.Sprintf(" (a traced serial episode after the cell missed: %s)", strings.Join(names, ", "))
+		}
+		parts = append(parts, miss)
 	}
 	if extra := p50 - sent*rtt; !math.IsNaN(extra) && extra > 0.05*limit {
 		parts = append(parts, fmt.Sprintf("%.0f ms of the p50 lie beyond the %.1f round trips it sent: time spent in the client, the server and their queues", extra, sent))
 	}
-	if w := m.get("pool_wait_p95_ms"); w > 1 {
-		parts = append(parts, fmt.Sprintf("acquires waited up to %.0f ms (p95) for a connection", w))
+	if w := poolWaitWhy(m); w != "" {
+		parts = append(parts, w)
 	}
 	if side := sideWhy(s); side != "" {
 		parts = append(parts, side)
 	}
 	return upperFirst(strings.Join(parts, "; "))
+}
+
+// poolWaitWhy describes the pool's acquires during a cell when they waited
+// noticeably ("" otherwise).
+func poolWaitWhy(m Metrics) string {
+	mean, share := m.get("pool_acquire_mean_ms"), m.get("pool_waited_share")
+	if !(mean > 0.5) {
+		return ""
+	}
+	return fmt.Sprintf("an acquire from the pool took %.1f ms on average (%.0f %% of them waited for a connection or dialed one)", mean, 100*share)
 }
 
 // sideWhy says which side was CPU-bound in a cell, with both cores' busy
@@ -119,15 +133,19 @@ func sideWhy(s Summary) string {
 	m := s.Median
 	detail := fmt.Sprintf("client core %s busy (%s by the client process), server core %s busy (%s by the server process)",
 		pct(m.get("client_core_busy")), pct(m.get("client_util")), pct(m.get("server_core_busy")), pct(m.get("server_util")))
-	switch s.CPUBound {
+	label, shared := strings.CutSuffix(s.CPUBound, " (cores shared)")
+	if shared {
+		detail += "; other processes on this machine took most of that time"
+	}
+	switch label {
 	case "":
 		return ""
-	case "neither", "not client":
+	case "neither", "not the client":
 		return "neither side was CPU-bound: " + detail
 	case "both":
 		return "both sides were CPU-bound: " + detail
 	}
-	return "the " + s.CPUBound + " side was CPU-bound: " + detail
+	return "the " + label + " side was CPU-bound: " + detail
 }
 
 // baselineWhy explains a missed ratio against a baseline b: when even the
@@ -149,8 +167,8 @@ func baselineWhy(s, b Summary, goal float64) string {
 // loadWhy lists what held an operation back under load (no final period).
 func loadWhy(s Summary) string {
 	var parts []string
-	if w := s.Median.get("pool_wait_p95_ms"); w > 1 {
-		parts = append(parts, fmt.Sprintf("acquires waited up to %.0f ms (p95) for a connection", w))
+	if w := poolWaitWhy(s.Median); w != "" {
+		parts = append(parts, w)
 	}
 	if side := sideWhy(s); side != "" {
 		parts = append(parts, side)

@@ -105,7 +105,7 @@ func (b *bench) adaptiveBurst(ctx context.Context, t *target, run int) (Cell, er
 	defer db.Close()
 	fn := pointRead(db, t)
 	idle := b.o.burst()
-	p := b.startProbe(t, db)
+	p := b.startProbe(t, db, burstWorkers)
 	smp := startSampler(db, burstSampling)
 	sleepCtx(ctx, idle)
 	burstAt := smp.since(time.Now())
@@ -181,7 +181,7 @@ func (b *bench) adaptiveSteady(ctx context.Context, t *target, run int) (Cell, e
 		return Cell{}, err
 	}
 	defer db.Close()
-	p := b.startProbe(t, db)
+	p := b.startProbe(t, db, steadyWorkers)
 	smp := startSampler(db, steadySampling)
 	r := drive(ctx, steadyWorkers, b.o.steady(), seed(run, steadyWorkers, "adaptive-steady"), pointRead(db, t))
 	samples := smp.stop()
@@ -236,7 +236,7 @@ func (b *bench) overloaded(ctx context.Context, t *target, run int, variant stri
 		return db.QueryRowContext(ctx, q, overloadRows, w.rng.IntN(kvKeys)).Scan(&v, &n)
 	}
 	warm := drive(ctx, overloadWarmWorkers, b.o.steady()/3, seed(run, overloadWarmWorkers, "adaptive-overload-warm"), fn)
-	p := b.startProbe(t, db)
+	p := b.startProbe(t, db, overloadWorkers)
 	smp := startSampler(db, steadySampling)
 	r := drive(ctx, overloadWorkers, b.o.steady(), seed(run, overloadWorkers, "adaptive-overload"), fn)
 	samples := smp.stop()

@@ -38,7 +38,7 @@ func (b *bench) coldWarm(ctx context.Context, t *target, run int) error {
 		return err
 	}
 	defer db.Close()
-	p := b.startProbe(t, db)
+	p := b.startProbe(t, db, 1)
 	err = query(db, 0)
 	cold := time.Since(p0)
 	r := driveResult{units: []time.Duration{cold}}
@@ -87,7 +87,7 @@ func (b *bench) prewarmedFirst(ctx context.Context, t *target, query func(*sql.D
 		return 0, 0, err
 	}
 	defer db.Close()
-	p := b.startProbe(t, db)
+	p := b.startProbe(t, db, 1)
 	s := time.Now()
 	if err := query(db); err != nil {
 		return 0, 0, err

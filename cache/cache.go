@@ -8,9 +8,11 @@ import (
 	"github.com/dgraph-io/ristretto/v2"
 )
 
-// Cache is a bounded result cache with access-scored TTL and invalidation by
-// table generation. A nil *Cache is a valid, disabled cache: Get misses, Set
-// stores nothing, Stats is zero. All methods are safe for concurrent use.
+// Cache is a bounded result cache with access-scored TTL, invalidation by
+// row key and by table generation, and coalescing of identical misses (see
+// the package documentation). A nil *Cache is a valid, disabled cache: Get
+// misses, Set stores nothing, Join makes every caller a leader, Stats is
+// zero. All methods are safe for concurrent use.
 type Cache struct {
 	cfg  Config
 	rc   *ristretto.Cache[string, *entry]

@@ -47,6 +47,9 @@ type Flight struct {
 	waiters int  // guarded by flights.mu
 }
 
+// CoalescingEnabled reports whether EnableCoalescing was called. Nil-safe.
+func (c *Cache) CoalescingEnabled() bool { return c != nil && c.flights.on.Load() }
+
 // Join returns the flight of k that is in progress, or makes the caller the
 // leader of a new one (leader true); (nil, true) until EnableCoalescing.
 // leaderDone is the caller's context's

@@ -43,7 +43,7 @@ type canonClass uint8
 
 const (
 	classNumeric canonClass = iota
-	classReal // numeric, but integers are stored as the real nearest to them
+	classReal               // numeric, but integers are stored as the real nearest to them
 	classText
 	classBlob
 	classCoarse
@@ -118,7 +118,7 @@ func textKey(s string, cl canonClass, co collation) (string, bool) {
 	case collNoCase:
 		s = lowerASCII(s)
 	case collRTrim:
-		s = s
+		s = strings.TrimRight(s, " ")
 	}
 	if cl == classBlob {
 		return "t" + s, true

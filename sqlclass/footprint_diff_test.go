@@ -20,7 +20,8 @@ import (
 // reads and writes run on an in-memory database; after each write, every
 // read the model keeps valid is run again, and its rows must not have
 // changed. SQLCLASS_FOOTPRINT_STEPS sets the number of steps per seed
-// (default 3000) and SQLCLASS_FOOTPRINT_SEED a single seed to replay.
+// (default 3000 for each of seeds 1-3; 300 for seed 1 under -race) and
+// SQLCLASS_FOOTPRINT_SEED a single seed to replay.
 
 var diffSchema = []string{
 	`CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, r REAL, num NUMERIC, s TEXT COLLATE NOCASE,
@@ -55,14 +56,51 @@ type diffRun struct {
 	reads  []diffRead
 	seed   uint64
 	log    []string
+	kept   map[string]int // key column → reads the model kept through a keyed write of their table
+	panel  map[string][]diffRead
+}
+
+// panelValues are the values of the panel reads: one of each spelling
+// class of the value domain.
+var panelValues = []string{"0", "1", "'3'", "3.0", "'a'", "'A'", "'a '", "'x'", "X'61'", "NULL", "9007199254740992", "9007199254740993", "3.5"}
+
+// buildPanel makes, for each table, a read of every key column and panel
+// value: checked after every write of the table, they find a wrong key
+// much sooner than random reads alone.
+func (r *diffRun) buildPanel() {
+	r.panel = map[string][]diffRead{}
+	for table, cols := range keyColumnsOf {
+		seen := map[string]bool{}
+		for _, col := range cols {
+			if seen[col] {
+				continue
+			}
+			seen[col] = true
+			for _, v := range panelValues {
+				op := " = "
+				if v == "NULL" {
+					op = " IS "
+				}
+				q := "SELECT * FROM " + table + " WHERE " + col + op + v
+				rd := diffRead{sql: q, table: table}
+				if k, ok := Classify(q).ReadKey(r.tables[table], nil); ok {
+					rd.key = k
+				}
+				rd.result = r.query(q, nil)
+				r.panel[table] = append(r.panel[table], rd)
+			}
+		}
+	}
 }
 
 func TestFootprintDifferential(t *testing.T) {
-	steps := 3000
+	steps, seeds := 3000, []uint64{1, 2, 3}
+	if raceEnabled { // the logic is single-threaded: under -race, a smoke run
+		steps, seeds = 300, seeds[:1]
+	}
 	if s, err := strconv.Atoi(os.Getenv("SQLCLASS_FOOTPRINT_STEPS")); err == nil && s > 0 {
 		steps = s
 	}
-	seeds := []uint64{1, 2, 3}
 	if s, err := strconv.ParseUint(os.Getenv("SQLCLASS_FOOTPRINT_SEED"), 10, 64); err == nil {
 		seeds = []uint64{s}
 	}
@@ -80,7 +118,8 @@ func runFootprintDiff(t *testing.T, seed uint64, steps int) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	r := &diffRun{t: t, rng: rand.New(rand.NewPCG(seed, 14)), db: db, tables: map[string]*Table{}, seed: seed}
+	r := &diffRun{t: t, rng: rand.New(rand.NewPCG(seed, 14)), db: db, tables: map[string]*Table{}, seed: seed,
+		kept: map[string]int{}}
 	for _, s := range diffSchema {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatal(err)
@@ -91,6 +130,7 @@ func runFootprintDiff(t *testing.T, seed uint64, steps int) {
 		}
 		r.tables[tbl.Name] = &tbl
 	}
+	r.buildPanel()
 	keyed := 0
 	for i := 0; i < steps && !t.Failed(); i++ {
 		if r.rng.IntN(3) == 0 {
@@ -104,31 +144,48 @@ func runFootprintDiff(t *testing.T, seed uint64, steps int) {
 	if keyed < steps/20 {
 		t.Errorf("seed %d: only %d of %d steps were keyed writes", seed, keyed, steps)
 	}
+	t.Logf("seed %d: %d keyed writes; reads kept through a keyed write of their table, by key column: %v", seed, keyed, r.kept)
 }
 
 // value returns a random SQL value as a literal and as an argument, from
-// small domains so that keys meet often.
+// small domains so that keys meet often, in the spellings SQLite may find
+// equal: 3, 3.0, '3', ' 3', '3.0'; 'a', 'A', 'a  '; X'61'; big integers
+// next to a real.
 func (r *diffRun) value() (lit string, arg driver.Value) {
-	n := r.rng.IntN(5)
-	switch r.rng.IntN(12) {
-	case 0:
+	n := r.rng.IntN(7)
+	switch k := r.rng.IntN(100); {
+	case k < 8:
 		return "NULL", nil
-	case 1:
-		return fmt.Sprintf("%d.0", n), float64(n)
-	case 2:
-		return fmt.Sprintf("'%d'", n), strconv.Itoa(n)
-	case 3:
-		return fmt.Sprintf("' %d'", n), " " + strconv.Itoa(n)
-	case 4:
-		s := []string{"a", "A", "a ", "b", "B  ", "ab"}[r.rng.IntN(6)]
+	case k < 38:
+		switch r.rng.IntN(6) {
+		case 0:
+			return fmt.Sprintf("%d.0", n), float64(n)
+		case 1:
+			return fmt.Sprintf("'%d'", n), strconv.Itoa(n)
+		case 2:
+			return fmt.Sprintf("' %d'", n), " " + strconv.Itoa(n)
+		case 3:
+			return fmt.Sprintf("'%d.0'", n), fmt.Sprintf("%d.0", n)
+		default:
+			return strconv.Itoa(n), int64(n)
+		}
+	case k < 68:
+		s := []string{"a", "A", "a ", "A  ", "b", "x", "X"}[r.rng.IntN(7)]
 		return "'" + s + "'", s
-	case 5:
-		s := []string{"a", "A", "1"}[r.rng.IntN(3)]
+	case k < 78:
+		s := []string{"a", "A", "x", "1"}[r.rng.IntN(4)]
 		return fmt.Sprintf("X'%x'", s), []byte(s)
-	case 6:
+	case k < 85:
+		switch r.rng.IntN(3) {
+		case 0:
+			return "9007199254740993", int64(1<<53 + 1)
+		case 1:
+			return "9007199254740992", int64(1 << 53)
+		default:
+			return "9007199254740992.0", float64(1 << 53)
+		}
+	case k < 90:
 		return fmt.Sprintf("%d.5", n), float64(n) + 0.5
-	case 7:
-		return fmt.Sprintf("'%d.0'", n), fmt.Sprintf("%d.0", n)
 	default:
 		return strconv.Itoa(n), int64(n)
 	}
@@ -149,16 +206,18 @@ func (r *diffRun) table() string {
 	return []string{"t", "t", "t", "c", "p", "rep"}[r.rng.IntN(6)]
 }
 
+// keyColumnsOf weights the columns of each table that reads and WHERE
+// clauses use, towards those with a rule of their own.
+var keyColumnsOf = map[string][]string{
+	"t":   {"rowid", "oid", "_rowid_", "id", "id", "n", "r", "r", "num", "s", "s", "rt", "rt", "b", "u", "u", "d", "z", "g", "g"},
+	"c":   {"x", "y", "v"},
+	"p":   {"id", "rowid", "v", "w"},
+	"rep": {"id", "rowid", "k", "v"},
+}
+
 func (r *diffRun) column(table string) string {
-	cols := diffCols[table]
-	c := cols[r.rng.IntN(len(cols))]
-	if table == "t" && r.rng.IntN(6) == 0 {
-		return []string{"rowid", "oid", "_rowid_", "g"}[r.rng.IntN(4)]
-	}
-	if table == "p" && r.rng.IntN(4) == 0 {
-		return "rowid"
-	}
-	return c
+	cols := keyColumnsOf[table]
+	return cols[r.rng.IntN(len(cols))]
 }
 
 // where renders a WHERE clause of key predicates (and sometimes another
@@ -215,9 +274,6 @@ func (r *diffRun) read() {
 		rd.key = k
 	}
 	rd.result = r.query(q, args)
-	if rd.key.RowProves && !strings.HasPrefix(rd.result, "0 rows") {
-		rd.key.Values = slices.DeleteFunc(slices.Clone(rd.key.Values), func(v string) bool { return v == FreshRowid })
-	}
 	r.reads = append(r.reads, rd)
 	if len(r.reads) > 40 {
 		r.reads = r.reads[1:]
@@ -237,23 +293,32 @@ func (r *diffRun) write() bool {
 	if len(r.log) > 30 {
 		r.log = r.log[1:]
 	}
+	checks := make([]*diffRead, 0, len(r.reads)+len(r.panel[table]))
 	for i := range r.reads {
-		rd := &r.reads[i]
+		checks = append(checks, &r.reads[i])
+	}
+	for i := range r.panel[table] {
+		checks = append(checks, &r.panel[table][i])
+	}
+	for _, rd := range checks {
+		if rd.table != table {
+			continue
+		}
+		key := rd.key
+		if key.RowProves && !strings.HasPrefix(rd.result, "0 rows") {
+			key.Values = slices.DeleteFunc(slices.Clone(key.Values), func(v string) bool { return v == FreshRowid })
+		}
 		now := r.query(rd.sql, rd.args)
-		if !invalidatedBy(*rd, table, w, keyed) && now != rd.result {
+		kept := !invalidatedBy(diffRead{table: rd.table, key: key}, table, w, keyed)
+		if kept && rd.table == table {
+			r.kept[keyName(rd.key.Column)]++
+		}
+		if kept && now != rd.result {
 			r.t.Fatalf("seed %d: unsound: %s %v (key %s=%v) changed from\n%s\nto\n%s\nafter the keyed write %s %v: %s\nrecent writes:\n%s",
-				r.seed, rd.sql, values(rd.args), keyName(rd.key.Column), rd.key.Values, rd.result, now, q, values(args),
+				r.seed, rd.sql, values(rd.args), keyName(key.Column), key.Values, rd.result, now, q, values(args),
 				formatWriteKeys(w, keyed), strings.Join(r.log, "\n"))
 		}
-		if now != rd.result { // refilled
-			rd.result = now
-			if k, ok := Classify(rd.sql).ReadKey(r.tables[rd.table], rd.args); ok {
-				rd.key = k
-				if k.RowProves && !strings.HasPrefix(now, "0 rows") {
-					rd.key.Values = slices.DeleteFunc(slices.Clone(k.Values), func(v string) bool { return v == FreshRowid })
-				}
-			}
-		}
+		rd.result = now // refilled when it changed
 	}
 	return keyed
 }
@@ -283,26 +348,49 @@ func invalidatedBy(rd diffRead, table string, w WriteKeys, keyed bool) bool {
 	return true
 }
 
+// upsertTargets are the conflict targets of each table's unique keys.
+var upsertTargets = map[string][]string{
+	"t": {"id", "rowid", "u"}, "c": {"x, y"}, "p": {"id"}, "rep": {"id", "k"},
+}
+
 func (r *diffRun) writeSQL(table string, args *[]driver.NamedValue) string {
 	cols := diffCols[table]
-	switch r.rng.IntN(10) {
-	case 0, 1, 2: // INSERT with a column list, one or more rows, maybe an upsert
-		n := 1 + r.rng.IntN(len(cols))
+	switch r.rng.IntN(12) {
+	case 0, 1, 2, 3: // INSERT with a column list, one or more rows, maybe an upsert
 		pick := slices.Clone(cols)
 		r.rng.Shuffle(len(pick), func(i, j int) { pick[i], pick[j] = pick[j], pick[i] })
-		pick = pick[:n]
+		pick = pick[:1+r.rng.IntN(len(pick))]
+		upsert := r.rng.IntN(3) == 0
+		targets := upsertTargets[table]
+		target := targets[r.rng.IntN(len(targets))]
+		if upsert { // the target's columns are given, so that conflicts happen
+			for _, c := range strings.Split(target, ", ") {
+				if c != "rowid" && !slices.Contains(pick, c) {
+					pick = append(pick, c)
+				}
+			}
+		}
+		if table == "t" && r.rng.IntN(6) == 0 && !slices.Contains(pick, "id") {
+			pick = append(pick, "id") // often NULL below: SQLite chooses the rowid
+		}
 		var rows []string
 		for range 1 + r.rng.IntN(3) {
 			var vals []string
-			for range pick {
+			for _, c := range pick {
+				if c == "id" && table == "t" && r.rng.IntN(2) == 0 {
+					vals = append(vals, "NULL")
+					continue
+				}
 				vals = append(vals, r.operand(args))
 			}
 			rows = append(rows, "("+strings.Join(vals, ", ")+")")
 		}
-		verb := []string{"INSERT", "INSERT OR IGNORE", "INSERT OR REPLACE", "REPLACE"}[r.rng.IntN(4)]
+		verb := []string{"INSERT", "INSERT", "INSERT OR IGNORE", "INSERT OR REPLACE", "REPLACE"}[r.rng.IntN(5)]
+		if upsert {
+			verb = "INSERT"
+		}
 		q := verb + " INTO " + table + " (" + strings.Join(pick, ", ") + ") VALUES " + strings.Join(rows, ", ")
-		if verb == "INSERT" && r.rng.IntN(2) == 0 {
-			target := []string{"rowid", cols[0], "u", "k", "x, y"}[r.rng.IntN(5)]
+		if upsert {
 			set := cols[r.rng.IntN(len(cols))]
 			q += " ON CONFLICT (" + target + ") DO UPDATE SET " + set + " = excluded." + set
 			if r.rng.IntN(3) == 0 {
@@ -310,23 +398,41 @@ func (r *diffRun) writeSQL(table string, args *[]driver.NamedValue) string {
 			}
 		}
 		return q
-	case 3: // INSERT without a column list
+	case 4: // INSERT without a column list
 		var vals []string
 		for range cols {
 			vals = append(vals, r.operand(args))
 		}
 		return "INSERT OR IGNORE INTO " + table + " VALUES (" + strings.Join(vals, ", ") + ")"
-	case 4, 5, 6: // UPDATE by key
+	case 5, 6, 7: // UPDATE by key
 		set := r.column(table)
-		if set == "g" {
-			set = "n"
-		}
 		q := "UPDATE "
-		if r.rng.IntN(5) == 0 {
+		switch r.rng.IntN(4) {
+		case 0:
 			q += "OR IGNORE "
+		case 1:
+			q += "OR REPLACE "
+			set = map[string]string{"t": "u", "c": "y", "p": "id", "rep": "k"}[table] // a unique column
 		}
-		return q + table + " SET " + set + " = " + r.operand(args) + r.where(table, args)
-	case 7: // UPDATE of every row
+		switch {
+		case set == "g":
+			set = "n"
+		case table == "t" && r.rng.IntN(5) == 0: // a generated column's key changes
+			var where []driver.NamedValue
+			w := " WHERE g = " + r.operand(&where)
+			val := r.operand(args)
+			*args = append(*args, renumber(where, len(*args))...)
+			return q + "t SET n = " + val + w
+		}
+		val := r.operand(args)
+		if strings.Contains(q, "REPLACE") { // a value other rows are likely to hold
+			val = []string{"'a'", "'x'", "1"}[r.rng.IntN(3)]
+		}
+		return q + table + " SET " + set + " = " + val + r.where(table, args)
+	case 8: // UPDATE of every row, DELETE of the highest rowids
+		if table != "c" && r.rng.IntN(2) == 0 {
+			return "DELETE FROM " + table + " WHERE rowid > 4"
+		}
 		return "UPDATE " + table + " SET " + cols[len(cols)-1] + " = " + r.operand(args)
 	default: // DELETE by key
 		return "DELETE FROM " + table + r.where(table, args)
@@ -365,3 +471,12 @@ func nvArgs(args []driver.NamedValue) []any {
 }
 
 func values(args []driver.NamedValue) []any { return nvArgs(args) }
+
+// renumber returns args with ordinals following n others.
+func renumber(args []driver.NamedValue, n int) []driver.NamedValue {
+	out := slices.Clone(args)
+	for i := range out {
+		out[i].Ordinal = n + i + 1
+	}
+	return out
+}
