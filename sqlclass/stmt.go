@@ -38,8 +38,6 @@ type stmt struct {
 	nondet        bool // calls a function not known to be deterministic
 	unsure        bool // something was not understood: classify conservatively
 	returning     bool
-	lead          int    // index of the leading keyword, after EXPLAIN and a WITH clause
-	triggerOn     string // CREATE TRIGGER: the table or view it fires on
 }
 
 func newStmt(toks []token) *stmt {
@@ -147,7 +145,6 @@ func (s *stmt) classify() {
 		i = s.parseWith(i)
 	}
 	s.parseAllWith()
-	s.lead = i
 	s.head(i)
 	if explain {
 		// EXPLAIN compiles the statement without running it.
