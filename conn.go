@@ -416,13 +416,8 @@ func (cn *conn) answerWithoutRelay(ctx context.Context, err error) (outcome, boo
 	if !ok || cn.connector.relay != nil || cn.connector.transport != transportHTTP {
 		return outcome{}, false
 	}
-	q, isQ := cn.up.(driver.QueryerContext)
-	if !isQ {
-		return outcome{}, false
-	}
-	rows, perr := q.QueryContext(ctx, "SELECT 1", nil)
+	perr := pingUpstream(ctx, cn.up)
 	if perr == nil {
-		_ = rows.Close()
 		return outcome{}, false
 	}
 	if form, isForm := matchUpstreamForm(perr); !isForm || !form.notRun {
@@ -452,7 +447,7 @@ func (cn *conn) preflightErr(err error) error {
 // not retried, and the error says what became of the transaction.
 func txLost(err error) error {
 	var se *ServerError
-	if errors.As(err, &se) && (se.Code == "STREAM_EXPIRED" || se.Code == "STREAM_LOST") {
+	if errors.As(err, &se) && se.streamGone() {
 		return fmt.Errorf("turso-pooled: the server closed the stream, which rolled back the transaction: %w", err)
 	}
 	return fmt.Errorf("turso-pooled: connection lost inside a transaction; its outcome is unknown: %w", err)

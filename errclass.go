@@ -78,6 +78,29 @@ func classify(err error, rl *relay.Relay) outcome {
 	return outcome{}
 }
 
+// relayFailure returns the outcome of err when it is the upstream's report
+// of a request that the connector's relay rl saw fail (see errclass.go).
+func relayFailure(err error, rl *relay.Relay) (outcome, bool) {
+	if rl == nil {
+		return outcome{}, false
+	}
+	f, ok := rl.Failure(err)
+	if !ok {
+		return outcome{}, false
+	}
+	return relayOutcome(f), true
+}
+
+// relayOutcome translates the relay's record of a request that did not get
+// the server's 200. The upstream closed its stream after any such answer.
+func relayOutcome(f *relay.Failure) outcome {
+	if f.Status == 0 {
+		return outcome{broken: true, notRun: !f.Written, err: &transportError{Written: f.Written, Err: f.Err}}
+	}
+	se := &ServerError{Status: f.Status, Code: f.Code, Message: f.Message}
+	return outcome{broken: true, notRun: se.refusedWhole(), auth: se.authFailed(), err: se}
+}
+
 // upstreamForm is one failure form of the upstream driver that wraps
 // driver.ErrBadConn: the error's text ends with suffix (HTTP forms, which
 // the upstream wraps in "failed to execute SQL:\n") or starts with prefix
@@ -159,8 +182,7 @@ func (e *ServerError) Error() string {
 // malformed or unauthorized, or the server asked the client to come back
 // later (the statuses Hrana servers send before executing anything).
 func (e *ServerError) refusedWhole() bool {
-	switch e.Code {
-	case "STREAM_EXPIRED", "STREAM_LOST", "STREAM_NOT_FOUND":
+	if e.streamGone() || e.Code == "STREAM_NOT_FOUND" {
 		return true
 	}
 	switch e.Status {
@@ -169,6 +191,12 @@ func (e *ServerError) refusedWhole() bool {
 		return true
 	}
 	return false
+}
+
+// streamGone reports whether the server says it closed the stream (it
+// expired or was lost), which rolled back any transaction it held.
+func (e *ServerError) streamGone() bool {
+	return e.Code == "STREAM_EXPIRED" || e.Code == "STREAM_LOST"
 }
 
 // authFailed reports whether the server refused the credentials.
