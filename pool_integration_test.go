@@ -76,8 +76,14 @@ func TestPoolBoundsServerConnections(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(queries)*300*time.Millisecond)
 			defer cancel()
 
+			// Plain libsql's baseline re-handshakes TLS for most queries over
+			// HTTP/1.1 (about 1,700 handshakes under -race here, 10 s alone):
+			// its bound only guards against a hang, so it does not depend on
+			// what else shares the machine's two cores.
+			plainCtx, plainCancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer plainCancel()
 			plain := openLibsql(t, tg)
-			if err := runWorkers(ctx, plain, 32, queries); err != nil {
+			if err := runWorkers(plainCtx, plain, 32, queries); err != nil {
 				t.Fatal(err)
 			}
 			plain.Close()
