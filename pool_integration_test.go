@@ -73,9 +73,6 @@ func TestPoolBoundsServerConnections(t *testing.T) {
 				url = srv.WSURL()
 			}
 			tg := target{name: m.name, url: url, token: testToken}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(queries)*300*time.Millisecond)
-			defer cancel()
-
 			// Plain libsql's baseline re-handshakes TLS for most queries over
 			// HTTP/1.1 (about 1,700 handshakes under -race here, 10 s alone):
 			// its bound only guards against a hang, so it does not depend on
@@ -89,6 +86,8 @@ func TestPoolBoundsServerConnections(t *testing.T) {
 			plain.Close()
 			base := settledStats(srv)
 
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(queries)*300*time.Millisecond)
+			defer cancel()
 			pooled := openPooled(t, tg, fmt.Sprintf("pool_max_conns=%d&pool_min_conns=2", maxConns))
 			if err := runWorkers(ctx, pooled, 32, queries); err != nil {
 				t.Fatal(err)
