@@ -124,7 +124,7 @@ func (cn *conn) exec(ctx context.Context, query string, args []driver.NamedValue
 	start := time.Now()
 	res, err := run(ctx, query, args)
 	cn.lease.observe(time.Since(start), err)
-	cn.afterStatement(st, err)
+	cn.afterStatement(st, args, err)
 	return res, cn.statementErr(ctx, st, err)
 }
 
@@ -133,6 +133,7 @@ func (cn *conn) exec(ctx context.Context, query string, args []driver.NamedValue
 func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValue, run queryFunc) (driver.Rows, error) {
 	st := cn.connector.statement(query)
 	cached, fill, err := cn.connector.cacheLookup(ctx, cn, st, args)
+	defer fill.done()
 	if err := cn.preflightErr(err); err != nil {
 		return nil, err
 	}
@@ -146,7 +147,7 @@ func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValu
 	start := time.Now()
 	up, err := run(ctx, query, encoded)
 	cn.lease.observe(time.Since(start), err)
-	cn.afterStatement(st, err)
+	cn.afterStatement(st, encoded, err)
 	if err != nil {
 		return nil, cn.statementErr(ctx, st, err)
 	}
@@ -158,28 +159,41 @@ func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValu
 }
 
 // afterStatement tracks transaction and session state and invalidates what
-// a write may have changed. It runs whether or not the statement failed: a
-// failed multi-statement string may have applied part of its writes. A
-// transaction the statement ended invalidates its writes again.
-func (cn *conn) afterStatement(st *statement, err error) {
+// a write run with args (as sent) may have changed. It runs whether or not
+// the statement failed: a failed multi-statement string may have applied
+// part of its writes. A transaction the statement ended invalidates its
+// writes again.
+func (cn *conn) afterStatement(st *statement, args []driver.NamedValue, err error) {
 	cn.uc.touch()
 	ended := cn.sess.apply(st, err)
-	cn.invalidate(st)
+	cn.sess.noteWrite(cn.invalidate(st, args))
 	for _, w := range ended {
-		cn.invalidate(w)
+		cn.invalidateAgain(w)
 	}
 }
 
-// invalidate drops the cached results a write on this connection may have
-// changed. On a connection with session state (TEMP objects, whose triggers
-// may write anything; ATTACHed databases; pragmas) a write drops them all.
-func (cn *conn) invalidate(st *statement) {
+// invalidate drops the cached results a write on this connection, run with
+// args, may have changed, and returns what its transaction must invalidate
+// again when it ends. On a connection with session state (TEMP objects,
+// whose triggers may write anything; ATTACHed databases; pragmas) a write
+// drops them all.
+func (cn *conn) invalidate(st *statement, args []driver.NamedValue) txWrite {
 	cn.connector.schemaChanged(st)
 	if cn.sess.dirty && st.writes() {
 		cn.connector.invalidateAll(st)
+		return txWrite{st: st}
+	}
+	return cn.connector.invalidateWrite(st, args)
+}
+
+// invalidateAgain repeats, when its transaction ended, the invalidation of
+// a write made inside it.
+func (cn *conn) invalidateAgain(w txWrite) {
+	if cn.sess.dirty && w.st.writes() {
+		cn.connector.invalidateAll(w.st)
 		return
 	}
-	cn.connector.invalidate(st)
+	cn.connector.invalidateAgain(w)
 }
 
 // Close implements driver.Conn: the upstream connection goes back to the

@@ -6,17 +6,29 @@ import (
 	"io"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/turso-pooled/tursopooled/cache"
 	"github.com/turso-pooled/tursopooled/sqlclass"
 )
 
 // schemaDeps knows what the statement classifier cannot see in a statement's
-// text: the tables a view reads and the tables a trigger writes. The cache
-// needs both: a cached "SELECT … FROM v" depends on v's base tables, and an
-// INSERT into t also changes whatever t's triggers write.
+// text: the tables a view reads, the tables a trigger or a foreign-key
+// action writes, and how each table declares its columns. The cache needs
+// all three: a cached "SELECT … FROM v" depends on v's base tables, an
+// INSERT into t also changes whatever t's triggers write (and a DELETE of
+// a parent row whatever its ON DELETE CASCADE children hold), and keying a
+// read or a write by column value needs the column's affinity, collation
+// and rowid aliases ([sqlclass.Info.ReadKey], [sqlclass.Info.WriteKeys]).
+//
+// Every piece of SQL is read by sqlclass: views and triggers are
+// classified ([sqlclass.Classify], [sqlclass.ParseTrigger]), tables parsed
+// ([sqlclass.ParseCreateTable], [sqlclass.ForeignKeys]). What it does not
+// understand counts as the worst case: a view whose body is not understood
+// is never cached, a trigger not understood makes every write to its table
+// drop the whole cache, and a table whose foreign keys cannot be read is
+// treated as the child of every table.
 //
 // The same load records each table's declared shape for compression: STRICT
 // or not, and its columns' names, order and declared types, with the
@@ -33,8 +45,10 @@ type schemaDeps struct {
 
 	mu       sync.Mutex
 	loaded   bool
-	views    map[string][]string        // view → tables it reads (views expanded)
-	triggers map[string][]string        // table → tables its triggers write (transitively)
+	views    map[string][]string        // view → tables it reads; nil slice: not understood
+	writes   map[string][]string        // table → tables its triggers and foreign-key actions write
+	anything map[string]bool            // tables with a trigger not understood: a write may change any table
+	anyChild []string                   // tables whose foreign keys cannot be read: written by any write
 	tables   map[string]*sqlclass.Table // table → declared shape; absent when not understood
 	failedAt time.Time                  // when the last load for compression failed
 }
@@ -51,13 +65,14 @@ const schemaRetryAfter = 5 * time.Second
 func (s *schemaDeps) reset() {
 	s.mu.Lock()
 	s.loaded = false
-	s.views, s.triggers, s.tables = nil, nil, nil
+	s.views, s.writes, s.anything, s.anyChild, s.tables = nil, nil, nil, nil, nil
 	s.failedAt = time.Time{}
 	s.mu.Unlock()
 }
 
 // readDeps expands views among tables to the tables they read. ok is false
-// when the schema could not be loaded: the result must not be cached then.
+// when the schema could not be loaded, or a view read is not understood:
+// the result must not be cached then.
 func (s *schemaDeps) readDeps(ctx context.Context, up driver.Conn, tables []string) ([]string, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -67,18 +82,77 @@ func (s *schemaDeps) readDeps(ctx context.Context, up driver.Conn, tables []stri
 			return nil, false, err
 		}
 	}
-	return expand(tables, s.views), true, nil
+	out := expand(tables, s.views)
+	for _, t := range out {
+		if deps, isView := s.views[t]; isView && deps == nil {
+			return nil, false, nil
+		}
+	}
+	return out, true, nil
 }
 
-// writeDeps expands written tables with what their triggers write. ok is
-// false when the schema is not loaded; the caller then invalidates all.
+// readKey returns the key a read is restricted to in the table it reads,
+// from that table's declaration (see [sqlclass.Info.ReadKey]); false when
+// it has none or the schema is not loaded.
+func (s *schemaDeps) readKey(info sqlclass.Info, args []driver.NamedValue) (sqlclass.ReadKey, bool) {
+	if info.Keys == nil {
+		return sqlclass.ReadKey{}, false
+	}
+	s.mu.Lock()
+	t := s.tables[info.Keys.Table]
+	s.mu.Unlock()
+	return info.ReadKey(t, args)
+}
+
+// writeDeps expands written tables with what their triggers and
+// foreign-key actions write. ok is false when the schema is not loaded or
+// a write may change any table; the caller then invalidates all.
 func (s *schemaDeps) writeDeps(tables []string) ([]string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.writeDepsLocked(tables)
+}
+
+// writeDepsLocked is writeDeps; needs s.mu. The result is a new slice.
+func (s *schemaDeps) writeDepsLocked(tables []string) ([]string, bool) {
 	if !s.loaded {
 		return nil, false
 	}
-	return expand(tables, s.triggers), true
+	out := expand(append(slices.Clone(tables), s.anyChild...), s.writes)
+	for _, t := range out {
+		if s.anything[t] {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// writeTargets returns what a write invalidates: the tables to drop at
+// table level and, for a single-table write whose rows are known by key
+// (see [sqlclass.Info.WriteKeys]), the keys of its own table, which is then
+// not among the tables. Its table counts at table level when its own
+// triggers or foreign-key actions write it. ok is false when the schema is
+// not loaded or a write may change any table.
+func (s *schemaDeps) writeTargets(info sqlclass.Info, args []driver.NamedValue) (tables []string, keys *cache.KeyedWrite, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tables, ok = s.writeDepsLocked(info.WriteTables)
+	if !ok || info.Keys == nil || len(info.WriteTables) != 1 || info.WriteTables[0] != info.Keys.Table {
+		return tables, nil, ok
+	}
+	t := info.Keys.Table
+	if indirect, _ := s.writeDepsLocked(s.writes[t]); slices.Contains(indirect, t) || slices.Contains(s.anyChild, t) {
+		return tables, nil, true // its triggers or foreign-key actions write it
+	}
+	wk, keyed := info.WriteKeys(s.tables[t], args)
+	if !keyed {
+		return tables, nil, true
+	}
+	kw := &cache.KeyedWrite{Table: wk.Table, Unkeyed: wk.Unkeyed}
+	for _, cv := range wk.Keyed {
+		kw.Keyed = append(kw.Keyed, cache.ColumnValues{Column: cv.Column, Values: cv.Values})
+	}
+	return slices.DeleteFunc(tables, func(x string) bool { return x == t }), kw, true
 }
 
 // storedTables returns the declared shapes of the database's tables by
@@ -125,9 +199,9 @@ func (s *schemaDeps) loadLocked(ctx context.Context, up driver.Conn) error {
 		name, _ := row[1].(string)
 		table, _ := row[2].(string)
 		sqlText, _ := row[3].(string)
-		b.add(kind, strings.ToLower(name), strings.ToLower(table), sqlText)
+		b.add(kind, sqlclass.FoldName(name), sqlclass.FoldName(table), sqlText)
 	}
-	s.views, s.triggers, s.tables = b.views, b.triggers, b.finishTables()
+	s.views, s.writes, s.anything, s.anyChild, s.tables = b.views, b.writes, b.anything, b.anyChild, b.finishTables()
 	s.loaded, s.failedAt = true, time.Time{}
 	return nil
 }
@@ -135,14 +209,16 @@ func (s *schemaDeps) loadLocked(ctx context.Context, up driver.Conn) error {
 // schemaBuilder collects one load of sqlite_master.
 type schemaBuilder struct {
 	views    map[string][]string
-	triggers map[string][]string
+	writes   map[string][]string
+	anything map[string]bool
+	anyChild []string
 	tables   map[string]*sqlclass.Table
 	readers  map[string][]string // table → SQL of its indexes and triggers
 	bodies   []string            // SQL of every trigger
 }
 
 func newSchemaBuilder() *schemaBuilder {
-	return &schemaBuilder{views: map[string][]string{}, triggers: map[string][]string{},
+	return &schemaBuilder{views: map[string][]string{}, writes: map[string][]string{}, anything: map[string]bool{},
 		tables: map[string]*sqlclass.Table{}, readers: map[string][]string{}}
 }
 
@@ -150,18 +226,33 @@ func newSchemaBuilder() *schemaBuilder {
 func (b *schemaBuilder) add(kind, name, table, sqlText string) {
 	switch kind {
 	case "view":
-		b.views[name] = sqlclass.Classify(sqlText).ReadTables
+		info := sqlclass.Classify(sqlText)
+		if info.WritesUnknown || info.Statements != 1 {
+			b.views[name] = nil // not understood: reading it is never cached
+		} else {
+			b.views[name] = append([]string{}, info.ReadTables...)
+		}
 	case "trigger":
-		b.triggers[table] = append(b.triggers[table], sqlclass.Classify(sqlText).WriteTables...)
+		if tr, ok := sqlclass.ParseTrigger(sqlText); ok {
+			b.writes[table] = append(b.writes[table], tr.Writes...)
+		} else {
+			b.anything[table] = true
+		}
 		b.readers[table] = append(b.readers[table], sqlText)
 		b.bodies = append(b.bodies, sqlText)
 	case "index":
 		b.readers[table] = append(b.readers[table], sqlText)
 	case "table":
 		// A foreign key's ON DELETE/UPDATE action writes the child table
-		// when its parent is written: treat every reference as one.
-		for _, parent := range referencedTables(sqlText) {
-			b.triggers[parent] = append(b.triggers[parent], name)
+		// when its parent is written.
+		if fks, ok := sqlclass.ForeignKeys(sqlText); ok {
+			for _, fk := range fks {
+				if fk.WritesChild() {
+					b.writes[fk.Parent] = append(b.writes[fk.Parent], name)
+				}
+			}
+		} else {
+			b.anyChild = append(b.anyChild, name)
 		}
 		if t, ok := sqlclass.ParseCreateTable(sqlText); ok {
 			b.tables[name] = &t
@@ -204,31 +295,6 @@ func markColumns(t *sqlclass.Table, names map[string]bool) {
 	for i := range t.Columns {
 		if names[t.Columns[i].Name] {
 			t.Columns[i].Constrained = true
-		}
-	}
-}
-
-// referencedTables returns the lower-cased names after each REFERENCES
-// keyword of a CREATE TABLE statement.
-func referencedTables(createSQL string) []string {
-	var out []string
-	rest := strings.ToLower(createSQL)
-	for {
-		i := strings.Index(rest, "references")
-		if i < 0 {
-			return out
-		}
-		rest = strings.TrimLeft(rest[i+len("references"):], " \t\r\n")
-		name := rest
-		if j := strings.IndexAny(rest, " \t\r\n("); j >= 0 {
-			name = rest[:j]
-		}
-		name = strings.Trim(name, "\"`[]'")
-		if k := strings.LastIndexByte(name, '.'); k >= 0 {
-			name = name[k+1:]
-		}
-		if name != "" {
-			out = append(out, name)
 		}
 	}
 }

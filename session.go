@@ -28,7 +28,7 @@ type session struct {
 	// invalidated the cache when it ran; they invalidate again when the
 	// transaction ends, because another connection may have cached the
 	// committed value in between.
-	txWrites []*statement
+	txWrites []txWrite
 }
 
 // inTx reports whether a transaction may be open.
@@ -45,7 +45,7 @@ func (s *session) begin() { s.begun = true }
 
 // end records the end of a BeginTx transaction with outcome err and returns
 // its writes. After a failed COMMIT or ROLLBACK the state is unknown.
-func (s *session) end(err error) (writes []*statement) {
+func (s *session) end(err error) (writes []txWrite) {
 	writes, s.txWrites = s.txWrites, nil
 	if err != nil {
 		s.unknown = true
@@ -57,7 +57,7 @@ func (s *session) end(err error) (writes []*statement) {
 
 // apply records what statement st did, given its outcome err. It returns
 // the writes of a transaction that st ended (to invalidate again), or nil.
-func (s *session) apply(st *statement, err error) (ended []*statement) {
+func (s *session) apply(st *statement, err error) (ended []txWrite) {
 	switch {
 	case len(st.info.Session) == 0:
 	case err == nil:
@@ -70,10 +70,15 @@ func (s *session) apply(st *statement, err error) (ended []*statement) {
 	default:
 		s.applyFailed(st)
 	}
-	if st.writes() && s.inTx() {
-		s.txWrites = append(s.txWrites, st)
-	}
 	return ended
+}
+
+// noteWrite keeps w, a write that ran after apply recorded it, when it ran
+// inside a transaction.
+func (s *session) noteWrite(w txWrite) {
+	if w.st.writes() && s.inTx() {
+		s.txWrites = append(s.txWrites, w)
+	}
 }
 
 // applyEffect applies one effect of a statement that succeeded and reports

@@ -57,13 +57,15 @@ func TestSessionTracking(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var s session
-			var ended []*statement
+			var ended []txWrite
 			for _, st := range tt.steps {
 				var err error
 				if st.failed {
 					err = fail
 				}
-				ended = s.apply(&statement{sql: st.sql, info: sqlclass.Classify(st.sql)}, err)
+				stmt := &statement{sql: st.sql, info: sqlclass.Classify(st.sql)}
+				ended = s.apply(stmt, err)
+				s.noteWrite(txWrite{st: stmt})
 			}
 			if s.inTx() != tt.inTx || s.dirty != tt.dirty {
 				t.Errorf("inTx=%v dirty=%v, want %v %v (session %+v)", s.inTx(), s.dirty, tt.inTx, tt.dirty, s)
@@ -83,7 +85,8 @@ func TestSessionBeginTxEnd(t *testing.T) {
 	s.begin()
 	upd := &statement{sql: "UPDATE t SET v = 1", info: sqlclass.Classify("UPDATE t SET v = 1")}
 	s.apply(upd, nil)
-	if w := s.end(nil); len(w) != 1 || w[0] != upd {
+	s.noteWrite(txWrite{st: upd})
+	if w := s.end(nil); len(w) != 1 || w[0].st != upd {
 		t.Fatalf("end returned %v, want the UPDATE", w)
 	}
 	if !s.clean() {

@@ -25,8 +25,8 @@ func (t *tx) Rollback() error { return t.end(t.up.Rollback()) }
 // keeps it open): the session says so, and the connection goes to no other
 // user in that state (see session.go).
 func (t *tx) end(err error) error {
-	for _, st := range t.cn.sess.end(err) {
-		t.cn.invalidate(st)
+	for _, w := range t.cn.sess.end(err) {
+		t.cn.invalidateAgain(w)
 	}
 	if t.cn.tx == t {
 		t.cn.tx = nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/turso-pooled/tursopooled"
@@ -25,12 +26,25 @@ type bench struct {
 	e     *env
 	prog  *progress
 	docs  *docPool
+	sizes poolSizes // the limits every DB opens with
+	pool  poolInfo  // what the turso-pooled pool runs with, read back from a DB
 	cells []Cell
 	notes []string
+	bg    sync.WaitGroup // DBs closing in the background (closeLater)
 }
 
+// closeLater closes db in the background: closing the upstream's
+// WebSocket connections one by one takes a round trip each (0.7 s for 32
+// at RTT 20 ms), time the next cell need not wait for. wait joins them.
+func (b *bench) closeLater(db *sql.DB) {
+	b.bg.Go(func() { _ = db.Close() })
+}
+
+// wait waits for the DBs closing in the background.
+func (b *bench) wait() { b.bg.Wait() }
+
 // primaryTransport is the transport of the single-transport workloads
-// (zipf, bytes, overhead, burst) unless -full: https-h2 when selected,
+// (zipf, bytes, burst, cachemiss) unless -full: https-h2 when selected,
 // else the first selected.
 func (b *bench) primaryTransport() transportSpec {
 	for _, t := range b.e.transports {
@@ -50,10 +64,31 @@ func (b *bench) transportsFor(wl string) []transportSpec {
 		if b.o.Full {
 			return b.e.transports
 		}
+	case wlOverhead:
+		if b.o.Full {
+			return b.e.transports
+		}
+		return b.overheadTransports()
 	case wlAdaptive:
 		return []transportSpec{b.adaptiveTransport()}
 	}
 	return []transportSpec{b.primaryTransport()}
+}
+
+// overheadTransports are the transports of the RTT-0 comparison unless
+// -full: https-h2 and wss (where the client CPU targets apply) when
+// selected, else the primary one.
+func (b *bench) overheadTransports() []transportSpec {
+	var out []transportSpec
+	for _, t := range b.e.transports {
+		if t.Name == "https-h2" || t.Name == "wss" {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		return []transportSpec{b.primaryTransport()}
+	}
+	return out
 }
 
 // embeddedOnly reports whether workload wl needs the embedded server and
@@ -200,38 +235,87 @@ func (b *bench) key(wl string, t *target, workers int) cellKey {
 	return cellKey{Workload: wl, Config: t.cfg.Name, Transport: t.tr.Name, Workers: workers, RTTms: rtt}
 }
 
-// openWarm opens a DB for t and, for turso-pooled, waits until its pre-warm
-// has opened pool_min_conns connections (bounded by prewarmTimeout).
+// openWarm opens a DB for t and, for turso-pooled, waits until its
+// pre-warm has finished (bounded by prewarmTimeout).
 func (b *bench) openWarm(ctx context.Context, t *target) (*sql.DB, error) {
-	db, err := t.open(b.o.Pool)
+	db, err := t.open(b.sizes)
 	if err != nil {
 		return nil, err
 	}
 	if t.cfg.Pooled {
-		waitPrewarm(ctx, db, min(5, b.o.Pool))
+		waitPrewarm(ctx, db)
 	}
 	return db, nil
 }
 
-// waitPrewarm polls the pool until it holds want connections, ctx ends or
-// prewarmTimeout passes. There is no event to wait on: the pool pre-warms
-// in the background.
-func waitPrewarm(ctx context.Context, db *sql.DB, want int) bool {
+// waitPrewarm polls the pool until its pre-warm has finished: at least one
+// connection open, none still being dialed (puddle counts those in
+// TotalConns) and every open one idle, that is dialed, handed back and
+// usable. It returns the idle connections then, and false when ctx ended,
+// prewarmTimeout passed or db is not turso-pooled. There is no event to
+// wait on: the pool pre-warms in the background, dialing every connection
+// at once.
+func waitPrewarm(ctx context.Context, db *sql.DB) (int, bool) {
 	deadline := time.Now().Add(prewarmTimeout)
 	for {
-		if st, ok := tursopooled.StatsOf(db); !ok || int(st.Pool.TotalConns()) >= want {
-			return ok
+		st, ok := tursopooled.StatsOf(db)
+		if !ok {
+			return 0, false
+		}
+		p := st.Pool
+		if idle := p.IdleConns(); idle > 0 && p.ConstructingConns() == 0 && idle == p.TotalConns() {
+			return int(idle), true
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return false
+			return int(p.IdleConns()), false
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// poolInfo is what the turso-pooled pool runs with, read back from a
+// fresh DB of the pool-only configuration: the report states it.
+type poolInfo struct {
+	Flag         int  `json:"flag"`           // -pool; 0: the driver's default
+	MaxConns     int  `json:"max_conns"`      // pool_max_conns in effect (Stat.MaxConns)
+	TargetAtOpen int  `json:"target_at_open"` // Stat.TargetConns of a fresh DB: the adaptive target's start
+	Prewarmed    int  `json:"prewarmed"`      // idle connections once the pre-warm finished
+	PrewarmOK    bool `json:"prewarm_ok"`     // the pre-warm finished within prewarmTimeout
+	Tuned        int  `json:"libsql_tuned"`   // SetMaxOpenConns = SetMaxIdleConns of libsql-tuned
+}
+
+// adaptive reports whether the pool starts below its maximum.
+func (p poolInfo) adaptive() bool { return p.TargetAtOpen > 0 && p.TargetAtOpen < p.MaxConns }
+
+// discoverPool opens a DB of the pool-only configuration on the first
+// transport's server (unproxied), waits for its pre-warm and reads the
+// sizes it runs with; libsql-tuned then uses the same maximum.
+func (b *bench) discoverPool(ctx context.Context) error {
+	t := b.e.target(cfgPooled, b.e.transports[0].Name)
+	db, err := t.cfg.open(t.direct, t.token, poolSizes{MaxConns: b.o.Pool})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st0, _ := tursopooled.StatsOf(db)
+	idle, ok := waitPrewarm(ctx, db)
+	st, _ := tursopooled.StatsOf(db)
+	b.pool = poolInfo{Flag: b.o.Pool, MaxConns: int(st.Pool.MaxConns()), TargetAtOpen: int(st0.Pool.TargetConns()),
+		Prewarmed: idle, PrewarmOK: ok}
+	if b.pool.MaxConns < 1 {
+		return fmt.Errorf("benchmarks: %s reports pool_max_conns %d; cannot size libsql-tuned", cfgPooled, b.pool.MaxConns)
+	}
+	b.pool.Tuned = b.pool.MaxConns
+	b.sizes = poolSizes{MaxConns: b.o.Pool, Tuned: b.pool.Tuned}
+	return nil
 }
 
 // cleanup deletes the rows written by a cell, through the unproxied setup
 // DB so that it does not count in any target's bytes.
 func (b *bench) cleanup(ctx context.Context, t *target) {
+	if !b.e.alive() {
+		return
+	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	if err := truncateRuns(cctx, b.e.setupDBs[t.tr.Name], tablesFor(t.prefix)); err != nil {

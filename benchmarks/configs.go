@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tursodatabase/libsql-client-go/libsql"
 
@@ -25,8 +26,8 @@ type configSpec struct {
 	Name   string
 	Short  string // table-name prefix
 	Pooled bool   // turso-pooled (StatsOf works)
-	Params string // extra turso-pooled DSN parameters
-	Query  string // the whole turso-pooled DSN query instead of pool_max_conns=<-pool>+Params
+	Params string // turso-pooled DSN parameters besides the pool size ("cache=on&compress=br")
+	Query  string // the whole turso-pooled DSN query, ignoring -pool
 }
 
 // allConfigs lists the configurations in their base order.
@@ -34,7 +35,7 @@ var allConfigs = []configSpec{
 	{Name: cfgDefault, Short: "ld"},
 	{Name: cfgTuned, Short: "lt"},
 	{Name: cfgPooled, Short: "tp", Pooled: true},
-	{Name: cfgFull, Short: "tpcb", Pooled: true, Params: "&cache=on&compress=br"},
+	{Name: cfgFull, Short: "tpcb", Pooled: true, Params: "cache=on&compress=br"},
 }
 
 // Configuration names of the opt-in workloads.
@@ -65,14 +66,14 @@ var adaptiveConfigs = []configSpec{
 // both.
 var compressionConfigs = []configSpec{
 	allConfigs[2],
-	{Name: cfgBrotli, Short: "tpbr", Pooled: true, Params: "&compress=br"},
+	{Name: cfgBrotli, Short: "tpbr", Pooled: true, Params: "compress=br"},
 }
 
 // cacheMissConfigs compare cache=on with cache=off, compression off in
 // both.
 var cacheMissConfigs = []configSpec{
 	allConfigs[2],
-	{Name: cfgCache, Short: "tpc", Pooled: true, Params: "&cache=on"},
+	{Name: cfgCache, Short: "tpc", Pooled: true, Params: "cache=on"},
 }
 
 // everyConfig lists every configuration once, in report order.
@@ -125,21 +126,48 @@ func configNames(cs []configSpec) []string {
 	return names
 }
 
+// poolSizes are the connection limits a run opens its DBs with.
+type poolSizes struct {
+	// MaxConns is pool_max_conns of the turso-pooled configurations, or 0
+	// for the driver's default (no pool_max_conns in the DSN).
+	MaxConns int
+	// Tuned is SetMaxOpenConns and SetMaxIdleConns of libsql-tuned: the
+	// maximum the turso-pooled configurations run with.
+	Tuned int
+}
+
+// dsn returns the turso-pooled DSN of configuration c on the server at
+// base (an https:// or wss:// URL without query): c.Query, or
+// pool_max_conns (when maxConns > 0) and c.Params; then the token. The
+// result holds the token: never print it.
+func (c configSpec) dsn(base, token string, maxConns int) string {
+	var params []string
+	switch {
+	case c.Query != "":
+		params = append(params, c.Query)
+	default:
+		if maxConns > 0 {
+			params = append(params, "pool_max_conns="+strconv.Itoa(maxConns))
+		}
+		if c.Params != "" {
+			params = append(params, c.Params)
+		}
+	}
+	if token != "" {
+		params = append(params, "authToken="+url.QueryEscape(token))
+	}
+	if len(params) == 0 {
+		return base
+	}
+	return base + "?" + strings.Join(params, "&")
+}
+
 // open opens a *sql.DB of configuration c on the server at base (an
-// https:// or wss:// URL without query) with token. poolSize is
-// pool_max_conns (unless c.Query replaces it), and both database/sql limits
-// of libsql-tuned. Errors never
-// contain the token.
-func (c configSpec) open(base, token string, poolSize int) (*sql.DB, error) {
+// https:// or wss:// URL without query) with token, under the limits of
+// sz. Errors never contain the token.
+func (c configSpec) open(base, token string, sz poolSizes) (*sql.DB, error) {
 	if c.Pooled {
-		dsn := base + "?pool_max_conns=" + strconv.Itoa(poolSize) + c.Params
-		if c.Query != "" {
-			dsn = base + "?" + c.Query
-		}
-		if token != "" {
-			dsn += "&authToken=" + url.QueryEscape(token)
-		}
-		db, err := sql.Open("turso-pooled", dsn)
+		db, err := sql.Open("turso-pooled", c.dsn(base, token, sz.MaxConns))
 		if err != nil {
 			return nil, fmt.Errorf("benchmarks: open %s: %w", c.Name, err)
 		}
@@ -155,8 +183,8 @@ func (c configSpec) open(base, token string, poolSize int) (*sql.DB, error) {
 	}
 	db := sql.OpenDB(conn)
 	if c.Name == cfgTuned {
-		db.SetMaxOpenConns(poolSize)
-		db.SetMaxIdleConns(poolSize)
+		db.SetMaxOpenConns(sz.Tuned)
+		db.SetMaxIdleConns(sz.Tuned)
 	}
 	return db, nil
 }

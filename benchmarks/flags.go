@@ -22,15 +22,15 @@ const (
 
 	wlAdaptive    = "adaptive"    // adaptive pool against fixed sizes (opt-in)
 	wlCompression = "compression" // compress=br by document size, RTT and bandwidth (opt-in)
-	wlCacheMiss   = "cachemiss"   // what a cache miss adds, what a hit costs (opt-in)
+	wlCacheMiss   = "cachemiss"   // what a cache miss adds, what a hit costs (latency and client CPU)
 )
 
 // allWorkloads lists the workloads in the order they run.
 var allWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead, wlBurst, wlAdaptive, wlCompression, wlCacheMiss}
 
-// defaultWorkloads is the default subset (burst, adaptive, compression and
-// cachemiss only with -full or when named in -workloads).
-var defaultWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead}
+// defaultWorkloads is the default subset (burst, adaptive and compression
+// only with -full or when named in -workloads).
+var defaultWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead, wlCacheMiss}
 
 // Limits of the numeric flags.
 const (
@@ -56,7 +56,9 @@ type options struct {
 	DSN        string
 	Out        string
 	Timeout    time.Duration
-	Pool       int     // pool size: pool_max_conns and the tuned database/sql limits
+	Pool       int     // pool_max_conns of the turso-pooled configurations; 0: the driver's default
+	Pin        bool    // pin the clients and the server process to a CPU each
+	CPUProfile string  // write a CPU profile of the client process here ("" for none)
 	BurstSecs  float64 // seconds of the 64-worker phase of the adaptive burst scenario
 	SteadySecs float64 // seconds of the adaptive steady and overloaded scenarios
 }
@@ -88,14 +90,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.RTT, "rtt", 20*time.Millisecond, "simulated round-trip time of the WAN proxy (0 to 10s)")
 	fs.DurationVar(&o.Duration, "duration", 700*time.Millisecond, "measuring time of one cell (50ms to 10m)")
 	fs.IntVar(&o.Runs, "runs", 3, "repetitions of every cell, interleaved (1 to 20)")
-	workloads := fs.String("workloads", "", "comma list of "+strings.Join(allWorkloads, ",")+" (default all but burst; all with -full)")
+	workloads := fs.String("workloads", "", "comma list of "+strings.Join(allWorkloads, ",")+" (default all but burst, adaptive and compression; all with -full)")
 	transports := fs.String("transports", "", "comma list of "+strings.Join(transportNames(), ",")+" (default all)")
 	workers := fs.String("workers", "", "comma list of episode concurrency levels (default 1,32; 1,8,32,64 with -full)")
 	fs.BoolVar(&o.Full, "full", false, "run every workload, transport and concurrency level")
 	fs.StringVar(&o.DSN, "dsn", "", "run against this real server URL (with ?authToken=…) instead of the embedded server")
 	fs.StringVar(&o.Out, "out", "benchmarks/results", "directory for results.json, report.md and the SVG charts")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "bound on the whole run")
-	fs.IntVar(&o.Pool, "pool", 20, "pool size: pool_max_conns, and SetMaxOpenConns/SetMaxIdleConns of libsql-tuned (1 to 1000)")
+	fs.IntVar(&o.Pool, "pool", 0, "pool_max_conns of the turso-pooled configurations (1 to 1000); 0: the driver's default. libsql-tuned's SetMaxOpenConns/SetMaxIdleConns follow the maximum in effect")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the client process (this one) to this file")
+	fs.BoolVar(&o.Pin, "pin", true, "pin the clients (this process) and the server process to one CPU each, where the OS allows it")
 	fs.Float64Var(&o.BurstSecs, "burst-secs", 0, "seconds of the adaptive workload's 64-worker burst (default 3; 10 with -full)")
 	fs.Float64Var(&o.SteadySecs, "steady-secs", 0, "seconds of the adaptive workload's steady and overloaded scenarios (default 6; 20 with -full)")
 	if err := fs.Parse(args); err != nil {
@@ -163,8 +167,8 @@ func (o *options) validate() error {
 		return usageError("-duration %v is out of range; accepted: %v to %v", o.Duration, minDuration, maxDuration)
 	case o.Runs < 1 || o.Runs > maxRuns:
 		return usageError("-runs %d is out of range; accepted: 1 to %d", o.Runs, maxRuns)
-	case o.Pool < 1 || o.Pool > maxPool:
-		return usageError("-pool %d is out of range; accepted: 1 to %d", o.Pool, maxPool)
+	case o.Pool < 0 || o.Pool > maxPool:
+		return usageError("-pool %d is out of range; accepted: 1 to %d, or 0 for the driver's default", o.Pool, maxPool)
 	case o.Timeout <= 0:
 		return usageError("-timeout %v is out of range; accepted: a positive duration such as 10m", o.Timeout)
 	case !(o.BurstSecs >= minPhase && o.BurstSecs <= maxPhase):

@@ -14,7 +14,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.RTT != 20*time.Millisecond || o.Runs != 3 || o.Pool != 20 || o.Timeout != 10*time.Minute {
+	if o.RTT != 20*time.Millisecond || o.Runs != 3 || o.Pool != 0 || !o.Pin || o.Timeout != 10*time.Minute {
 		t.Errorf("defaults = %+v", o)
 	}
 	if o.BurstSecs != 3 || o.SteadySecs != 6 {
@@ -34,7 +34,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if full.BurstSecs != 10 || full.SteadySecs != 20 || !slices.Contains(full.Workloads, wlAdaptive) {
 		t.Errorf("-full: -burst-secs %v -steady-secs %v workloads %v", full.BurstSecs, full.SteadySecs, full.Workloads)
 	}
-	for _, wl := range []string{wlAdaptive, wlCompression, wlCacheMiss} {
+	for _, wl := range []string{wlAdaptive, wlCompression, wlBurst} {
 		if slices.Contains(o.Workloads, wl) {
 			t.Errorf("default workloads include opt-in %s", wl)
 		}
@@ -79,7 +79,9 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"unknown transport", []string{"-transports", "quic"}, `"quic"`},
 		{"bad workers", []string{"-workers", "1,zero"}, `"zero"`},
 		{"workers out of range", []string{"-workers", "0"}, "1 to 1024"},
-		{"pool out of range", []string{"-pool", "0"}, "-pool"},
+		{"pool out of range", []string{"-pool", "-1"}, "-pool"},
+		{"pool too large", []string{"-pool", "1001"}, "or 0 for the driver's default"},
+		{"bad pin", []string{"-pin=maybe"}, "pin"},
 		{"zero timeout", []string{"-timeout", "0s"}, "-timeout"},
 		{"burst too short", []string{"-burst-secs", "0"}, "-burst-secs"},
 		{"steady too long", []string{"-steady-secs", "1000"}, "-steady-secs"},
@@ -103,6 +105,7 @@ func TestParseFlagsErrors(t *testing.T) {
 }
 
 func TestRunExitCodes(t *testing.T) {
+	noServerProcess(t)
 	var stdout, stderr strings.Builder
 	if code := run(t.Context(), []string{"-runs", "99"}, &stdout, &stderr); code != 2 {
 		t.Errorf("bad flag: exit %d, want 2", code)
@@ -120,6 +123,7 @@ func TestRunExitCodes(t *testing.T) {
 }
 
 func TestRunUnreachableDSN(t *testing.T) {
+	noServerProcess(t)
 	var stdout, stderr strings.Builder
 	// Port 1 on loopback refuses connections at once.
 	code := run(t.Context(), []string{"-dsn", "https://127.0.0.1:1?authToken=s3cret-token", "-out", t.TempDir()}, &stdout, &stderr)
@@ -130,6 +134,14 @@ func TestRunUnreachableDSN(t *testing.T) {
 	if !strings.Contains(msg, "unreachable") || strings.Contains(msg, "s3cret-token") {
 		t.Errorf("stderr %q: want an unreachable message without the token", msg)
 	}
+}
+
+// noServerProcess fails the test if a server process is started before it
+// ends.
+func noServerProcess(t *testing.T) {
+	t.Helper()
+	serverStarted = func(pid int) { t.Errorf("a server process (pid %d) was started", pid) }
+	t.Cleanup(func() { serverStarted = nil })
 }
 
 func TestRotate(t *testing.T) {

@@ -40,7 +40,9 @@ func (b *bench) autoNotes(ss []Summary) []string {
 	if !b.e.remote {
 		notes = append(notes,
 			"The upstream client sends Hrana-over-HTTP requests through http.DefaultTransport, which keeps at most 2 idle TCP connections per host over HTTP/1.1: the libsql configurations re-handshake under concurrency; turso-pooled routes the same upstream requests through its per-connector keep-alive relay (pool_http_relay=on), which holds up to pool_max_conns connections.",
-			fmt.Sprintf("Server, proxies and clients share this machine's %d CPUs (the SQLite engine is in memory), so throughput under load is bounded by CPU, not by the simulated network: compare ratios, not absolute episodes/s.", runtime.NumCPU()),
+			fmt.Sprintf("The servers (SQLite in memory) and the WAN proxies run in a server process of their own, the clients in this one; "+
+				"%s. Under load one of the two cores can run out before the simulated network does: the CPU table says which, per cell. "+
+				"Other processes on this machine share those %d CPUs too (load average in the header).", b.e.pin.describe(true), runtime.NumCPU()),
 			"Episode latency counts from the start of an episode to its end, including any wait for a connection; op_* metrics time each of its 13 statements alone.")
 	}
 	return notes

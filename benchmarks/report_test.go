@@ -44,7 +44,8 @@ func fakeResults() *Results {
 	return &Results{
 		Date: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Machine: machineInfo(),
 		Settings: Settings{RTTms: 20, Duration: "1s", Runs: 1, Workloads: allWorkloads, Transports: []string{"https-h1", "wss"},
-			Workers: []int{1, 32}, Configs: configNames(allConfigs), Pool: 20, Server: "test <&> server"},
+			Workers: []int{1, 32}, Configs: configNames(allConfigs), Pool: poolInfo{MaxConns: 50, TargetAtOpen: 5, Prewarmed: 5, PrewarmOK: true, Tuned: 50},
+			Server: "test <&> server"},
 		Cells: cells, Summaries: ss, Targets: evaluateTargets(ss, []string{"https-h1", "wss"}, 32),
 		Notes: []string{"a note with | pipe"},
 	}

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -64,15 +66,22 @@ type Summary struct {
 	Worst     Metrics `json:"worst,omitempty"` // highest value over runs of each metric in worstOfRuns
 	VsDefault Metrics `json:"vs_libsql_default,omitempty"`
 	VsTuned   Metrics `json:"vs_libsql_tuned,omitempty"`
+	// CPUBound is the side whose cores were saturated (from the medians):
+	// "client", "server", "both", "neither"; empty when not measured.
+	CPUBound string `json:"cpu_bound,omitempty"`
 }
 
 // Machine describes where the run happened.
 type Machine struct {
-	GOOS      string `json:"goos"`
-	GOARCH    string `json:"goarch"`
-	NumCPU    int    `json:"num_cpu"`
-	GoVersion string `json:"go_version"`
-	Hostname  string `json:"hostname,omitempty"`
+	GOOS        string     `json:"goos"`
+	GOARCH      string     `json:"goarch"`
+	NumCPU      int        `json:"num_cpu"`
+	GoVersion   string     `json:"go_version"`
+	Hostname    string     `json:"hostname,omitempty"`
+	LoadStart   [3]float64 `json:"loadavg_start"` // /proc/loadavg (1, 5, 15 min) when the run started; -1: unknown
+	LoadEnd     [3]float64 `json:"loadavg_end"`   // and when it ended
+	Pinning     pinning    `json:"pinning"`
+	PinningText string     `json:"pinning_text"`
 }
 
 // Settings are the options of the run, without secrets.
@@ -84,7 +93,7 @@ type Settings struct {
 	Transports []string `json:"transports"`
 	Workers    []int    `json:"workers"`
 	Configs    []string `json:"configs"`
-	Pool       int      `json:"pool_size"`
+	Pool       poolInfo `json:"pool"`
 	Full       bool     `json:"full"`
 	Server     string   `json:"server"` // "embedded tursotest behind wansim" or the redacted -dsn host
 }
@@ -109,6 +118,23 @@ func machineInfo() Machine {
 		GoVersion: runtime.Version(), Hostname: host}
 }
 
+// loadAverage returns the 1, 5 and 15 minute load averages, or -1s when
+// unknown (not Linux).
+func loadAverage() [3]float64 {
+	out := [3]float64{-1, -1, -1}
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return out
+	}
+	f := strings.Fields(string(b))
+	for i := 0; i < 3 && i < len(f); i++ {
+		if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+			out[i] = v
+		}
+	}
+	return out
+}
+
 // summarizeCells groups cells by key, takes the median of every metric over
 // runs and computes the ratios to the baselines. The order follows the
 // first appearance of each key.
@@ -126,6 +152,7 @@ func summarizeCells(cells []Cell) []Summary {
 	for _, k := range order {
 		runs := byKey[k]
 		s := Summary{cellKey: k, Runs: len(runs), Median: medianMetrics(runs), Worst: worstMetrics(runs)}
+		s.CPUBound = cpuBound(s.Median)
 		for _, c := range runs {
 			s.Errors += c.Errors
 		}
@@ -141,6 +168,7 @@ func summarizeCells(cells []Cell) []Summary {
 			}
 		}
 	}
+	addLimits(out)
 	return out
 }
 

@@ -7,12 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/turso-pooled/tursopooled"
-	"github.com/turso-pooled/tursopooled/benchmarks/wansim"
-	"github.com/turso-pooled/tursopooled/tursotest"
 )
 
 // transportSpec is one way of speaking Hrana to the embedded server.
@@ -43,32 +42,37 @@ func transportNames() []string {
 type target struct {
 	cfg    configSpec
 	tr     transportSpec
-	base   string            // URL without query
-	direct string            // URL of the server itself, without the proxy (the zipf external writer's)
-	token  string            // never printed
-	proxy  *wansim.Proxy     // nil against a real server
-	srv    *tursotest.Server // nil against a real server
-	prefix string            // table-name prefix
+	base   string        // URL without query
+	direct string        // URL of the server itself, without the proxy (the zipf external writer's)
+	token  string        // never printed
+	proxy  *remoteProxy  // nil against a real server
+	srv    *remoteServer // nil against a real server
+	key    string        // configuration|transport: the proxy's name in the server process
+	prefix string        // table-name prefix
 }
 
 // open opens a fresh *sql.DB for the target.
-func (t *target) open(poolSize int) (*sql.DB, error) {
-	return t.cfg.open(t.base, t.token, poolSize)
+func (t *target) open(sz poolSizes) (*sql.DB, error) {
+	return t.cfg.open(t.base, t.token, sz)
 }
 
-// env owns the servers, proxies and targets of a run.
+// env owns the server process (or the real server's URL), the targets and
+// the setup DBs of a run.
 type env struct {
 	remote     bool
 	transports []transportSpec
 	targets    map[string]*target // by config name + "|" + transport name
-	servers    []*tursotest.Server
-	proxies    []*wansim.Proxy
+	server     *serverProc        // nil against a real server
 	restore    []func()
 	setupDBs   map[string]*sql.DB // by transport name: direct, unproxied DBs for setup and cleanup
+	pin        pinning            // where the clients and the server process run
 }
 
 // target returns the target of config c on transport tr.
 func (e *env) target(c, tr string) *target { return e.targets[c+"|"+tr] }
+
+// setupSizes are the limits of the setup DBs (libsql-tuned, 4 connections).
+var setupSizes = poolSizes{Tuned: 4}
 
 // newToken returns a random auth token for the embedded servers.
 func newToken() (string, error) {
@@ -79,10 +83,12 @@ func newToken() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// newEmbeddedEnv starts one TLS server per transport and one wansim proxy
-// per (configuration, transport), and trusts the servers' CAs in process.
-func newEmbeddedEnv(o *options) (_ *env, err error) {
-	e := &env{targets: map[string]*target{}, setupDBs: map[string]*sql.DB{}}
+// newEmbeddedEnv starts the server process, pinned to pin.Server, with one
+// TLS server per selected transport and one wansim proxy per
+// (configuration, transport), and trusts the servers' CAs in this process.
+// onFail is called if the server process dies before close.
+func newEmbeddedEnv(o *options, pin pinning, stderr io.Writer, onFail func(error)) (_ *env, err error) {
+	e := &env{targets: map[string]*target{}, setupDBs: map[string]*sql.DB{}, pin: pin}
 	defer func() {
 		if err != nil {
 			e.close()
@@ -92,44 +98,51 @@ func newEmbeddedEnv(o *options) (_ *env, err error) {
 	if err != nil {
 		return nil, err
 	}
+	setup := serverSetup{Token: token, RTT: o.RTT}
 	for _, tr := range allTransports {
 		if !containsString(o.Transports, tr.Name) {
 			continue
 		}
 		e.transports = append(e.transports, tr)
-		srv, err := tursotest.NewServer(tursotest.WithTLS(), tursotest.WithAuthToken(token), tursotest.WithHTTP2(tr.HTTP2))
-		if err != nil {
-			return nil, fmt.Errorf("benchmarks: start %s server: %w", tr.Name, err)
+		setup.Transports = append(setup.Transports, serverSpec{Name: tr.Name, HTTP2: tr.HTTP2})
+		for _, c := range runConfigs(o.Workloads) {
+			setup.Proxies = append(setup.Proxies, proxyRequest{Key: c.Name + "|" + tr.Name, Transport: tr.Name})
 		}
-		e.servers = append(e.servers, srv)
-		e.restore = append(e.restore, srv.TrustInProcess())
-		if err := e.addTargets(o, tr, srv, token); err != nil {
+	}
+	sp, ready, err := startServerProcess(pin.Server, setup, stderr, onFail)
+	if err != nil {
+		return nil, err
+	}
+	e.server = sp
+	e.pin.Server, e.pin.ServerPID = ready.Pinned, ready.PID
+	if ready.PinNote != "" {
+		e.pin.Note = strings.TrimSpace(e.pin.Note + " Server process " + ready.PinNote + ".")
+	}
+	var cas [][]byte
+	for _, a := range ready.Servers {
+		cas = append(cas, a.CAPEM)
+	}
+	restore, err := trustCAs(cas)
+	if err != nil {
+		return nil, err
+	}
+	e.restore = append(e.restore, restore)
+	for _, tr := range e.transports {
+		direct := tr.Scheme + "://" + ready.Servers[tr.Name].Addr
+		for _, c := range runConfigs(o.Workloads) {
+			key := c.Name + "|" + tr.Name
+			e.targets[key] = &target{
+				cfg: c, tr: tr, base: tr.Scheme + "://" + ready.Proxies[key], direct: direct, token: token,
+				proxy: &remoteProxy{p: sp, key: key}, srv: &remoteServer{p: sp, tr: tr.Name}, key: key, prefix: "b_" + c.Short + "_",
+			}
+		}
+		setupDB, err := allConfigs[1].open(direct, token, setupSizes)
+		if err != nil {
 			return nil, err
 		}
-		setup, err := allConfigs[1].open(tr.Scheme+"://"+srv.Addr(), token, 4)
-		if err != nil {
-			return nil, err
-		}
-		e.setupDBs[tr.Name] = setup
+		e.setupDBs[tr.Name] = setupDB
 	}
 	return e, nil
-}
-
-// addTargets creates the proxies and targets of transport tr: one per
-// configuration the selected workloads use.
-func (e *env) addTargets(o *options, tr transportSpec, srv *tursotest.Server, token string) error {
-	for _, c := range runConfigs(o.Workloads) {
-		p, err := wansim.New(wansim.Config{Target: srv.Addr(), RTT: o.RTT, ConnectRTT: true})
-		if err != nil {
-			return fmt.Errorf("benchmarks: start proxy for %s/%s: %w", c.Name, tr.Name, err)
-		}
-		e.proxies = append(e.proxies, p)
-		e.targets[c.Name+"|"+tr.Name] = &target{
-			cfg: c, tr: tr, base: tr.Scheme + "://" + p.Addr(), direct: tr.Scheme + "://" + srv.Addr(), token: token,
-			proxy: p, srv: srv, prefix: "b_" + c.Short + "_",
-		}
-	}
-	return nil
 }
 
 // newRemoteEnv prepares targets for a real server given by dsn, and checks
@@ -165,7 +178,7 @@ func newRemoteEnv(ctx context.Context, o *options, connectTimeout time.Duration)
 		e.targets[c.Name+"|"+tr.Name] = &target{cfg: c, tr: tr, base: base, direct: base, token: cfg.AuthToken,
 			prefix: "tpbench_" + tag[:8] + "_" + c.Short + "_"}
 	}
-	setup, err := allConfigs[1].open(base, cfg.AuthToken, 4)
+	setup, err := allConfigs[1].open(base, cfg.AuthToken, setupSizes)
 	if err != nil {
 		return nil, err
 	}
@@ -188,20 +201,29 @@ func redactedBase(base string) string {
 	return base
 }
 
-// close closes every setup DB, proxy and server and undoes the trust.
+// close closes every setup DB, stops the server process and undoes the
+// trust.
 func (e *env) close() {
 	for _, db := range e.setupDBs {
 		_ = db.Close()
 	}
-	for _, p := range e.proxies {
-		_ = p.Close()
+	if e.server != nil {
+		e.server.close()
 	}
 	for _, r := range e.restore {
 		r()
 	}
-	for _, s := range e.servers {
-		_ = s.Close()
+}
+
+// alive reports whether the servers can still be reached: true against a
+// real server, false once the server process failed.
+func (e *env) alive() bool {
+	if e.server == nil {
+		return true
 	}
+	e.server.mu.Lock()
+	defer e.server.mu.Unlock()
+	return e.server.failed == nil
 }
 
 // containsString reports whether list holds s.

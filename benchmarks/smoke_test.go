@@ -13,7 +13,7 @@ func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole program")
 	}
-	r, _, stdout := runSmoke(t, "-duration", "200ms", "-runs", "1", "-rtt", "2ms", "-workloads", "episode",
+	r, dir, stdout := runSmoke(t, "-duration", "200ms", "-runs", "1", "-rtt", "2ms", "-workloads", "episode",
 		"-transports", "h2,wss", "-workers", "1,4")
 	seen := map[string]int{}
 	for _, c := range r.Cells {
@@ -38,6 +38,43 @@ func TestSmoke(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "Headline") || !strings.Contains(stdout, "total time") {
 		t.Errorf("stdout lacks the table or the total time:\n%s", stdout)
+	}
+	checkMeasuredBothSides(t, r)
+	if r.Settings.Pool.Flag != 0 || r.Settings.Pool.MaxConns < 1 || r.Settings.Pool.Tuned != r.Settings.Pool.MaxConns {
+		t.Errorf("pool sizes %+v: want the driver's defaults, libsql-tuned at the same maximum", r.Settings.Pool)
+	}
+	for _, f := range []string{"report.md", "headline.md"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"pool_max_conns", "load average", "physical limit"} {
+			if !strings.Contains(strings.ToLower(string(b)), strings.ToLower(want)) {
+				t.Errorf("%s lacks %q", f, want)
+			}
+		}
+	}
+}
+
+// checkMeasuredBothSides checks that every cell of a workload driven by
+// workers has the client's CPU and allocations and the server process's
+// CPU per operation, and that the loaded ones say which side was bound.
+func checkMeasuredBothSides(t *testing.T, r Results) {
+	t.Helper()
+	for _, c := range r.Cells {
+		for _, k := range []string{"client_cpu_us_per_op", "allocs_per_op", "alloc_bytes_per_op", "server_cpu_us_per_op"} {
+			if v, ok := c.Metrics[k]; !ok || v <= 0 {
+				t.Errorf("%s %s %s w=%d: %s = %v (present %v)", c.Workload, c.Config, c.Transport, c.Workers, k, v, ok)
+			}
+		}
+	}
+	for _, s := range r.Summaries {
+		if s.Workers > 1 && s.CPUBound == "" {
+			t.Errorf("%s %s %s w=%d: no CPU-bound verdict", s.Workload, s.Config, s.Transport, s.Workers)
+		}
+		if s.Workload == wlEpisode && !(s.Median["p50_vs_limit"] > 0) {
+			t.Errorf("%s %s w=%d: no p50 ÷ limit", s.Config, s.Transport, s.Workers)
+		}
 	}
 }
 
@@ -115,4 +152,27 @@ func readResults(t *testing.T, dir string) Results {
 		t.Fatalf("results.json does not parse: %v", err)
 	}
 	return r
+}
+
+// TestSmokePrewarmed checks that the wait for the pre-warm ends only once
+// the pre-warmed connections are usable: over WSS the first query after it
+// opens no TCP connection.
+func TestSmokePrewarmed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole program")
+	}
+	r, _, _ := runSmoke(t, "-duration", "100ms", "-runs", "1", "-rtt", "2ms", "-workloads", "coldwarm", "-transports", "wss")
+	n := 0
+	for _, c := range r.Cells {
+		if c.Config != cfgPooled && c.Config != cfgFull {
+			continue
+		}
+		n++
+		if v, ok := c.Metrics["prewarmed_tcp_conns"]; !ok || v != 0 {
+			t.Errorf("%s: the first query after the pre-warm opened %v TCP connections (present %v), want 0", c.Config, v, ok)
+		}
+	}
+	if n != 2 || r.Settings.Pool.Prewarmed < 1 || !r.Settings.Pool.PrewarmOK {
+		t.Errorf("%d turso-pooled cells, pool %+v: want 2 cells and a finished pre-warm", n, r.Settings.Pool)
+	}
 }

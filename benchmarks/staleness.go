@@ -89,7 +89,7 @@ type extWriter struct {
 // a new version every extWriteEvery until stop. It fails when the reset
 // fails.
 func startExtWriter(ctx context.Context, t *target, table string) (*extWriter, error) {
-	db, err := allConfigs[0].open(t.direct, t.token, 1)
+	db, err := allConfigs[0].open(t.direct, t.token, poolSizes{})
 	if err != nil {
 		return nil, err
 	}

@@ -113,8 +113,10 @@ func TestSmokeZipfStaleness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the whole program")
 	}
+	// Not pinned: on one core (and under -race) the cell is too slow to
+	// read the external rows often enough to see them stale.
 	r, _, stdout := runSmoke(t, "-duration", "300ms", "-runs", "1", "-rtt", "2ms", "-workloads", "zipf",
-		"-transports", "h2")
+		"-transports", "h2", "-pin=false")
 	if len(r.Cells) != len(allConfigs) {
 		t.Fatalf("%d cells, want one per configuration (%d)", len(r.Cells), len(allConfigs))
 	}

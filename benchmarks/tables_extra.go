@@ -137,10 +137,12 @@ func compressionTables(ss []Summary) []table {
 	}, {
 		title: "Cache miss and hit cost at RTT 0 (serial, alternating between both DBs)",
 		note: "miss: the same query with a new argument each time (never a hit); hit: the same query and argument each time. " +
-			"For cache=off the hit row is the plain repeated query.",
+			"For cache=off the hit row is the plain repeated query. The loop alternates between both DBs in blocks of 32 queries; " +
+			"each block's client CPU time and allocations count for its DB.",
 		cols: []column{colTransport, colVariant, colConfig, metricCol("p50 µs", "p50_us", 1), metricCol("p95 µs", "p95_us", 1),
 			metricCol("p99 µs", "p99_us", 1), metricCol("ops", "units", 0), percentCol("cache hits", "cache_hit_ratio"),
-			vsCol("p50 vs cache off", "p50_ms", cfgPooled, ss), colErrors},
+			vsCol("p50 vs cache off", "p50_ms", cfgPooled, ss), colClientCPU, colAllocs, scaledCol("bytes alloc/op", "alloc_bytes_per_op", 1, 0),
+			colErrors},
 		rows: variantRows(ss, wlCacheMiss, varMiss, varHit),
 	}}
 }

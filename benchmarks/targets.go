@@ -22,6 +22,7 @@ type Target struct {
 	Value    float64 `json:"value"` // -1 when not measured
 	Status   string  `json:"status"`
 	Note     string  `json:"note,omitempty"`
+	Why      string  `json:"why,omitempty"` // for a missed target: why, in words, from what the cell measured
 }
 
 // evaluateTargets checks the goals against the summaries.
@@ -32,6 +33,7 @@ func evaluateTargets(ss []Summary, transports []string, loadWorkers int) []Targe
 	}
 	for _, tr := range transports {
 		for _, w := range []int{1, loadWorkers} {
+			ts = append(ts, limitTarget(ss, tr, w))
 			ts = append(ts, episodeLatencyTargets(ss, tr, w)...)
 			if w == 1 && loadWorkers == 1 {
 				break
@@ -39,6 +41,8 @@ func evaluateTargets(ss []Summary, transports []string, loadWorkers int) []Targe
 		}
 		ts = append(ts, loadTargets(ss, tr, loadWorkers)...)
 	}
+	ts = append(ts, cpuTargets(ss, loadWorkers)...)
+	ts = append(ts, prewarmTargets(ss)...)
 	ts = append(ts, overheadTargets(ss)...)
 	ts = append(ts, stalenessTargets(ss)...)
 	return append(ts, extraTargets(ss)...)
@@ -53,32 +57,41 @@ func episodeLatencyTargets(ss []Summary, tr string, w int) []Target {
 	if ok {
 		r1, r2 = s.VsDefault.get("p50_ms"), s.VsTuned.get("p50_ms")
 	}
-	return []Target{
-		ratioTarget("episode p50 vs libsql-default", "pooled+cache+br ≤ 1/3 of libsql-default", scope, r1, 1.0/3, true),
-		ratioTarget("episode p50 vs libsql-tuned", "pooled+cache+br ≥ 30 % below libsql-tuned", scope, r2, 0.70, true),
+	t1 := ratioTarget("episode p50 vs libsql-default", "pooled+cache+br ≤ 1/3 of libsql-default", scope, r1, 1.0/3, true)
+	t2 := ratioTarget("episode p50 vs libsql-tuned", "pooled+cache+br ≥ 30 % below libsql-tuned", scope, r2, 0.70, true)
+	if t1.Status == statusMissed {
+		b, _ := episodeSummary(ss, cfgDefault, tr, w)
+		t1.Why = baselineWhy(s, b, 1.0/3)
 	}
+	if t2.Status == statusMissed {
+		b, _ := episodeSummary(ss, cfgTuned, tr, w)
+		t2.Why = baselineWhy(s, b, 0.70)
+	}
+	return []Target{t1, t2}
 }
 
 // loadTargets checks p95, throughput and connection overhead under load.
 func loadTargets(ss []Summary, tr string, w int) []Target {
 	scope := fmt.Sprintf("episode, %s, %d workers", tr, w)
 	s, ok := episodeSummary(ss, cfgFull, tr, w)
+	d, _ := episodeSummary(ss, cfgDefault, tr, w)
 	p95, thr, conn := math.NaN(), math.NaN(), math.NaN()
 	var connNote, connMeasured string
 	if ok {
 		p95 = s.Median.get("op_p95_ms")
 		thr = s.VsDefault.get("throughput")
 		conn = s.VsDefault.get("handshakes_per_op")
-		if d, ok := episodeSummary(ss, cfgDefault, tr, w); ok {
-			connMeasured = fmt.Sprintf("%s vs %s TLS handshakes per 1k ops", num(s.Median.get("handshakes_per_1k_ops"), 1),
-				num(d.Median.get("handshakes_per_1k_ops"), 1))
-			if d.Median.get("handshakes_per_op") == 0 {
-				connNote = "libsql-default opened no connection during the cell either"
-			}
+		connMeasured = fmt.Sprintf("%s vs %s TLS handshakes per 1k ops", num(s.Median.get("handshakes_per_1k_ops"), 1),
+			num(d.Median.get("handshakes_per_1k_ops"), 1))
+		if d.Median.get("handshakes_per_op") == 0 {
+			connNote = "libsql-default opened no connection during the cell either"
 		}
 	}
 	p95t := Target{Name: "p95 under load", Goal: "per-operation p95 < 50 ms (pooled+cache+br)", Scope: scope}
 	p95t.set(p95, p95 < 50, fmt.Sprintf("%.1f ms", p95))
+	if p95t.Status == statusMissed {
+		p95t.Why = fmt.Sprintf("Its operations' p95 is %.1f ms at RTT %g ms: %s.", p95, s.RTTms, loadWhy(s))
+	}
 	ct := ratioTarget("connection overhead per op", "TLS handshakes per op ≥ 95 % below libsql-default", scope, conn, 0.05, true)
 	if connNote != "" {
 		ct.Status, ct.Note = statusNA, connNote
@@ -86,11 +99,11 @@ func loadTargets(ss []Summary, tr string, w int) []Target {
 	if connMeasured != "" {
 		ct.Measured = connMeasured
 	}
-	return []Target{
-		p95t,
-		ratioTarget("throughput under load", "pooled+cache+br ≥ 4× libsql-default episodes/s", scope, thr, 4, false),
-		ct,
+	tt := ratioTarget("throughput under load", "pooled+cache+br ≥ 4× libsql-default episodes/s", scope, thr, 4, false)
+	if tt.Status == statusMissed {
+		tt.Why = throughputWhy(s, d, 4)
 	}
+	return []Target{p95t, tt, ct}
 }
 
 // overheadTargets checks the pool's own cost at RTT 0 against libsql-tuned.
@@ -110,6 +123,10 @@ func overheadTargets(ss []Summary) []Target {
 		}
 		t := Target{Name: "pool overhead at RTT 0 (" + what + ")", Goal: "pooled < 3 % worse than libsql-tuned", Scope: scope}
 		t.set(over, over < 0.03, fmt.Sprintf("%+.1f %%", 100*over))
+		if t.Status == statusMissed {
+			l, _ := cellSummary(ss, wlOverhead, cfgTuned, s.Transport, s.Workers)
+			t.Why = cpuWhy(s, l) + "; " + loadWhy(s) + "."
+		}
 		ts = append(ts, t)
 	}
 	return ts

@@ -144,5 +144,14 @@ func cacheMissTargets(ss []Summary) []Target {
 	hit := metricOf(ss, wlCacheMiss, cfgCache, varHit, math.NaN(), "p50_us")
 	ht := Target{Name: "cache hit latency", Goal: "p50 < 20 µs end to end through database/sql", Scope: scope}
 	ht.set(hit, hit < hitP50LimitUs, fmt.Sprintf("%.1f µs (p99 %.1f µs)", hit, metricOf(ss, wlCacheMiss, cfgCache, varHit, math.NaN(), "p99_us")))
-	return []Target{mt, ht}
+	cpu := metricOf(ss, wlCacheMiss, cfgCache, varHit, math.NaN(), "client_cpu_us_per_op")
+	allocs := metricOf(ss, wlCacheMiss, cfgCache, varHit, math.NaN(), "allocs_per_op")
+	bytes := metricOf(ss, wlCacheMiss, cfgCache, varHit, math.NaN(), "alloc_bytes_per_op")
+	ct := Target{Name: "cache hit client CPU", Goal: fmt.Sprintf("≤ %d µs of client CPU per hit through database/sql", hitCPULimit), Scope: scope}
+	ct.set(cpu, cpu <= hitCPULimit, fmt.Sprintf("%.1f µs (%.0f allocations, %.0f bytes per hit)", cpu, allocs, bytes))
+	if ct.Status == statusMissed {
+		ct.Why = fmt.Sprintf("A hit cost %.1f µs of client CPU, with %.0f allocations and %.0f bytes allocated per hit (database/sql's Rows and the copied row included).",
+			cpu, allocs, bytes)
+	}
+	return []Target{mt, ht, ct}
 }

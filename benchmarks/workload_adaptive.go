@@ -105,7 +105,7 @@ func (b *bench) adaptiveBurst(ctx context.Context, t *target, run int) (Cell, er
 	defer db.Close()
 	fn := pointRead(db, t)
 	idle := b.o.burst()
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, burstWorkers)
 	smp := startSampler(db, burstSampling)
 	sleepCtx(ctx, idle)
 	burstAt := smp.since(time.Now())
@@ -181,7 +181,7 @@ func (b *bench) adaptiveSteady(ctx context.Context, t *target, run int) (Cell, e
 		return Cell{}, err
 	}
 	defer db.Close()
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, steadyWorkers)
 	smp := startSampler(db, steadySampling)
 	r := drive(ctx, steadyWorkers, b.o.steady(), seed(run, steadyWorkers, "adaptive-steady"), pointRead(db, t))
 	samples := smp.stop()
@@ -224,14 +224,8 @@ func (b *bench) overloaded(ctx context.Context, t *target, run int, variant stri
 		return Cell{}, err
 	}
 	defer db.Close()
-	t.srv.SetMaxConcurrency(overloadLimit)
-	t.srv.SetRequestDelay(overloadDelay)
-	t.srv.SetContention(contention)
-	defer func() {
-		t.srv.SetMaxConcurrency(0)
-		t.srv.SetRequestDelay(0)
-		t.srv.SetContention(0)
-	}()
+	t.srv.setFaults(overloadLimit, overloadDelay, contention)
+	defer t.srv.setFaults(0, 0, 0)
 	q := "SELECT v, (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) FROM c) FROM " +
 		tablesFor(t.prefix).kv + " WHERE k = ?"
 	fn := func(ctx context.Context, w *worker) error {
@@ -242,7 +236,7 @@ func (b *bench) overloaded(ctx context.Context, t *target, run int, variant stri
 		return db.QueryRowContext(ctx, q, overloadRows, w.rng.IntN(kvKeys)).Scan(&v, &n)
 	}
 	warm := drive(ctx, overloadWarmWorkers, b.o.steady()/3, seed(run, overloadWarmWorkers, "adaptive-overload-warm"), fn)
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, overloadWorkers)
 	smp := startSampler(db, steadySampling)
 	r := drive(ctx, overloadWorkers, b.o.steady(), seed(run, overloadWorkers, "adaptive-overload"), fn)
 	samples := smp.stop()

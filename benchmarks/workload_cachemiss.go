@@ -59,12 +59,14 @@ func (b *bench) cacheMiss(ctx context.Context, tr transportSpec, run int) error 
 		}
 		alternate(ctx, b.warmup(), readers) // fills the hit entry; warms both paths
 		before := cacheCounters(dbs)
-		lat, errs, elapsed := alternate(ctx, b.o.Duration, readers)
+		a := alternate(ctx, b.o.Duration, readers)
 		after := cacheCounters(dbs)
 		for i := range dbs {
 			k := b.key(wlCacheMiss, ts[i], 1)
 			k.RTTms, k.Variant = 0, variant
-			b.add(cacheCell(k, run, lat[i], errs[i], elapsed, after[i], before[i]))
+			c := cacheCell(k, run, a.lat[i], a.errs[i], a.elapsed, after[i], before[i])
+			a.cost[i].put(c.Metrics, len(a.lat[i]))
+			b.add(c)
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -73,25 +75,64 @@ func (b *bench) cacheMiss(ctx context.Context, tr transportSpec, run int) error 
 	return nil
 }
 
-// alternate calls each reader in turn until d has passed or ctx ends, and
-// returns each reader's latencies and errors (the first one kept) and the
-// time spent.
-func alternate(ctx context.Context, d time.Duration, readers []func() error) ([][]time.Duration, []errCount, time.Duration) {
-	lat := make([][]time.Duration, len(readers))
-	errs := make([]errCount, len(readers))
+// altBlock is how many calls of one reader alternate runs in a row, so
+// that the client CPU and allocations of each block belong to one reader.
+const altBlock = 32
+
+// alternated is what alternate measured: per reader, the latencies, the
+// errors (the first one kept) and the client cost; and the time spent.
+type alternated struct {
+	lat     [][]time.Duration
+	errs    []errCount
+	cost    []opCost
+	elapsed time.Duration
+}
+
+// opCost is the client process's CPU time and allocations during one
+// reader's blocks.
+type opCost struct {
+	cpu    time.Duration
+	allocs allocSnap
+}
+
+// put stores the cost per operation of n operations in m.
+func (c opCost) put(m Metrics, n int) {
+	if n <= 0 {
+		return
+	}
+	if c.cpu > 0 {
+		m["client_cpu_us_per_op"] = float64(c.cpu) / float64(time.Microsecond) / float64(n)
+	}
+	m["allocs_per_op"] = float64(c.allocs.objects) / float64(n)
+	m["alloc_bytes_per_op"] = float64(c.allocs.bytes) / float64(n)
+}
+
+// alternate calls each reader in turn, altBlock times in a row, until d has
+// passed or ctx ends. Each block's client CPU time and allocations count
+// for its reader.
+func alternate(ctx context.Context, d time.Duration, readers []func() error) alternated {
+	a := alternated{lat: make([][]time.Duration, len(readers)), errs: make([]errCount, len(readers)), cost: make([]opCost, len(readers))}
 	start := time.Now()
 	deadline := start.Add(d)
 	for ctx.Err() == nil && time.Now().Before(deadline) {
 		for i, r := range readers {
-			t0 := time.Now()
-			if err := r(); err != nil {
-				errs[i].add(err)
-				continue
+			cpu0, alloc0 := processCPU(), readAllocs()
+			for range altBlock {
+				t0 := time.Now()
+				if err := r(); err != nil {
+					a.errs[i].add(err)
+					continue
+				}
+				a.lat[i] = append(a.lat[i], time.Since(t0))
 			}
-			lat[i] = append(lat[i], time.Since(t0))
+			al := readAllocs().sub(alloc0)
+			a.cost[i].cpu += processCPU() - cpu0
+			a.cost[i].allocs.objects += al.objects
+			a.cost[i].allocs.bytes += al.bytes
 		}
 	}
-	return lat, errs, time.Since(start)
+	a.elapsed = time.Since(start)
+	return a
 }
 
 // errCount counts errors and keeps the first.

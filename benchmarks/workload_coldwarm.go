@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 )
@@ -32,12 +33,12 @@ func (b *bench) coldWarm(ctx context.Context, t *target, run int) error {
 	}
 	closeIdleHTTP()
 	p0 := time.Now()
-	db, err := t.open(b.o.Pool)
+	db, err := t.open(b.sizes)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, 1)
 	err = query(db, 0)
 	cold := time.Since(p0)
 	r := driveResult{units: []time.Duration{cold}}
@@ -61,12 +62,15 @@ func (b *bench) coldWarm(ctx context.Context, t *target, run int) error {
 	m["prewarmed_ms"] = ms(cold)
 	summarize(warm).put(m, "warm_")
 	if t.cfg.Pooled {
-		pre, err := b.prewarmedFirst(ctx, t, func(db *sql.DB) error { return query(db, 0) })
+		pre, conns, err := b.prewarmedFirst(ctx, t, func(db *sql.DB) error { return query(db, 0) })
 		if err != nil {
 			c.Errors++
 			c.FirstError = err.Error()
 		} else {
 			m["prewarmed_ms"] = ms(pre)
+			if !math.IsNaN(conns) {
+				m["prewarmed_tcp_conns"] = conns
+			}
 		}
 	}
 	b.add(c)
@@ -74,19 +78,24 @@ func (b *bench) coldWarm(ctx context.Context, t *target, run int) error {
 }
 
 // prewarmedFirst opens a fresh turso-pooled DB, waits for its pre-warm and
-// times its first query.
-func (b *bench) prewarmedFirst(ctx context.Context, t *target, query func(*sql.DB) error) (time.Duration, error) {
+// times its first query; it also returns the TCP connections the proxy
+// accepted during that query (NaN without a proxy).
+func (b *bench) prewarmedFirst(ctx context.Context, t *target, query func(*sql.DB) error) (time.Duration, float64, error) {
 	closeIdleHTTP()
 	db, err := b.openWarm(ctx, t)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer db.Close()
+	p := b.startProbe(t, db, 1)
 	s := time.Now()
 	if err := query(db); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return time.Since(s), nil
+	d := time.Since(s)
+	m := Metrics{}
+	p.finish(m, 1)
+	return d, m.get("tcp_conns"), nil
 }
 
 // ms converts d to milliseconds.

@@ -123,7 +123,7 @@ func (b *bench) writeRead(ctx context.Context, t *target, run int, rtt time.Dura
 	defer db.Close()
 	fn := docRoundTrip(db, tablesFor(t.prefix), func(rng *rand.Rand) string { return docs[rng.IntN(len(docs))] })
 	drive(ctx, 1, b.warmup()/2, seed(run, kib, "compression-warmup"), fn)
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, 1)
 	r := drive(ctx, 1, b.o.Duration, seed(run, kib, "compression"), fn)
 	k := b.key(wlCompression, t, 1)
 	k.RTTms, k.Variant = ms(rtt), variant
@@ -172,7 +172,7 @@ func (b *bench) bandwidthEpisodes(ctx context.Context, t *target, run int) error
 	defer db.Close()
 	fn := episode(db, newEpisodeSQL(tablesFor(t.prefix)), b.docs)
 	drive(ctx, bandwidthWorkers, b.warmup(), seed(run, bandwidthWorkers, "bw-warmup"), fn)
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, bandwidthWorkers)
 	r := drive(ctx, bandwidthWorkers, b.o.Duration, seed(run, bandwidthWorkers, "bw"), fn)
 	k := b.key(wlCompression, t, bandwidthWorkers)
 	k.Variant = varBandwidth

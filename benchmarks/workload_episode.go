@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"time"
+
+	"github.com/turso-pooled/tursopooled"
 )
 
 // episodeIDs hands out unique episode ids across all workers and cells.
@@ -27,6 +30,10 @@ func newEpisodeSQL(t tables) episodeSQL {
 	}
 }
 
+// episodeReads names the episode's 9 reads in order.
+var episodeReads = []string{"config model", "episode", "steps", "config limits", "config model", "episode again", "steps again",
+	"config features", "config model"}
+
 // episode returns the unit of the episode workload: the plan's 13
 // operations, each its own statement through db (so each acquires a
 // connection as a storage layer would):
@@ -36,6 +43,12 @@ func newEpisodeSQL(t tables) episodeSQL {
 //	config "model" again, the episode again, its steps again, config
 //	"features", config "model" again.
 func episode(db *sql.DB, q episodeSQL, docs *docPool) unitFunc {
+	return tracedEpisode(db, q, docs, nil)
+}
+
+// tracedEpisode is episode with afterRead, when not nil, called after each
+// read i (an index into episodeReads).
+func tracedEpisode(db *sql.DB, q episodeSQL, docs *docPool, afterRead func(i int)) unitFunc {
 	return func(ctx context.Context, w *worker) error {
 		id := episodeIDs.Add(1)
 		if err := w.op(func() error {
@@ -63,13 +76,56 @@ func episode(db *sql.DB, q episodeSQL, docs *docPool) unitFunc {
 			func() error { return readConfig(ctx, db, q, "features") },
 			func() error { return readConfig(ctx, db, q, "model") },
 		}
-		for _, r := range reads {
+		for i, r := range reads {
 			if err := w.op(r); err != nil {
 				return err
+			}
+			if afterRead != nil {
+				afterRead(i)
 			}
 		}
 		return nil
 	}
+}
+
+// traceMisses runs one unmeasured serial episode on db (turso-pooled with
+// the cache on) and returns the reads the cache did not serve, as a bit
+// mask of indexes into episodeReads; -1 when db has no cache.
+func traceMisses(ctx context.Context, db *sql.DB, q episodeSQL, docs *docPool, seed uint64) (int, error) {
+	st, ok := tursopooled.StatsOf(db)
+	if !ok || !st.CacheOn {
+		return -1, nil
+	}
+	last, mask := st.Cache.Hits, 0
+	fn := tracedEpisode(db, q, docs, func(i int) {
+		st, _ := tursopooled.StatsOf(db)
+		if st.Cache.Hits == last {
+			mask |= 1 << i
+		}
+		last = st.Cache.Hits
+	})
+	w := &worker{rng: rand.New(rand.NewPCG(seed, 1))}
+	return mask, fn(ctx, w)
+}
+
+// putMissedReads stores a traceMisses mask in m as one 0/1 metric per read
+// (missed_read_0 …), so that the median over runs is a majority vote.
+func putMissedReads(m Metrics, mask int) {
+	for i := range episodeReads {
+		m[fmt.Sprintf("missed_read_%d", i)] = float64(mask >> i & 1)
+	}
+}
+
+// missedReads names the reads that the traced episodes of most runs
+// missed, or nil when none was traced.
+func missedReads(m Metrics) []string {
+	var out []string
+	for i, name := range episodeReads {
+		if m.get(fmt.Sprintf("missed_read_%d", i)) > 0.5 {
+			out = append(out, fmt.Sprintf("%s (read %d)", name, i+1))
+		}
+	}
+	return out
 }
 
 // readConfig reads one config value.

@@ -15,16 +15,20 @@ func (b *bench) episodes(ctx context.Context, t *target, run int, wl string, lev
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	fn := episode(db, newEpisodeSQL(tablesFor(t.prefix)), b.docs)
+	defer b.closeLater(db)
+	q := newEpisodeSQL(tablesFor(t.prefix))
+	fn := episode(db, q, b.docs)
 	for _, n := range levels {
 		b.prog.step(fmt.Sprintf("%s %s %s w=%d run %d/%d", wl, t.tr.Name, t.cfg.Name, n, run, b.o.Runs))
-		drive(ctx, n, b.warmup(), seed(run, n, "warmup"), fn)
-		p := startProbe(t, db)
-		r := drive(ctx, n, b.o.Duration, seed(run, n, wl), fn)
+		r, p := driveCell(ctx, n, b.warmup(), b.cellDuration(wl), seed(run, n, wl), fn, func() *probe { return b.startProbe(t, db, n) })
 		c := r.cell(b.key(wl, t, n), run, p)
 		if wl == wlOverhead {
 			c.RTTms = 0
+		}
+		if n == 1 && wl == wlEpisode {
+			if mask, err := traceMisses(ctx, db, q, b.docs, seed(run, n, "trace")); err == nil && mask >= 0 {
+				putMissedReads(c.Metrics, mask)
+			}
 		}
 		b.add(c)
 		b.cleanup(ctx, t)
@@ -33,6 +37,16 @@ func (b *bench) episodes(ctx context.Context, t *target, run int, wl string, lev
 		}
 	}
 	return nil
+}
+
+// cellDuration is the measuring time of an episode cell: -duration, or
+// half of it at RTT 0 (overhead), where an episode takes milliseconds and
+// half the time still holds many of them.
+func (b *bench) cellDuration(wl string) time.Duration {
+	if wl == wlOverhead {
+		return max(b.o.Duration/2, minDuration)
+	}
+	return b.o.Duration
 }
 
 // overhead runs the episode workload with the target's proxy at RTT 0, to
@@ -81,7 +95,7 @@ func (b *bench) zipf(ctx context.Context, t *target, run int) error {
 	}
 	drive(ctx, zipfWorkers, b.warmup(), seed(run, zipfWorkers, "zipf-warmup"), fn)
 	er.reset()
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, zipfWorkers)
 	r := drive(ctx, zipfWorkers, b.o.Duration, seed(run, zipfWorkers, "zipf"), fn)
 	c := r.cell(b.key(wlZipf, t, zipfWorkers), run, p)
 	commits, writeErrs := ext.stop()
@@ -108,7 +122,7 @@ func (b *bench) bytes(ctx context.Context, t *target, run int) error {
 	defer db.Close()
 	fn := docRoundTrip(db, tablesFor(t.prefix), b.docs.pick)
 	drive(ctx, bytesWorkers, b.warmup()/2, seed(run, bytesWorkers, "bytes-warmup"), fn)
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, bytesWorkers)
 	r := drive(ctx, bytesWorkers, max(b.o.Duration/2, minDuration), seed(run, bytesWorkers, "bytes"), fn)
 	c := r.cell(b.key(wlBytes, t, bytesWorkers), run, p)
 	c.Metrics["doc_bytes"] = b.docs.meanSize()
@@ -128,7 +142,7 @@ func (b *bench) burst(ctx context.Context, t *target, run int) error {
 	defer db.Close()
 	fn := episode(db, newEpisodeSQL(tablesFor(t.prefix)), b.docs)
 	idle := min(time.Second, b.o.Duration/2)
-	p := startProbe(t, db)
+	p := b.startProbe(t, db, burstWorkers)
 	var all driveResult
 	for i, n := range []int{64, 8} {
 		if !sleepCtx(ctx, idle) {

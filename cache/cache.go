@@ -8,9 +8,11 @@ import (
 	"github.com/dgraph-io/ristretto/v2"
 )
 
-// Cache is a bounded result cache with access-scored TTL and invalidation by
-// table generation. A nil *Cache is a valid, disabled cache: Get misses, Set
-// stores nothing, Stats is zero. All methods are safe for concurrent use.
+// Cache is a bounded result cache with access-scored TTL, invalidation by
+// row key and by table generation, and coalescing of identical misses (see
+// the package documentation). A nil *Cache is a valid, disabled cache: Get
+// misses, Set stores nothing, Join makes every caller a leader, Stats is
+// zero. All methods are safe for concurrent use.
 type Cache struct {
 	cfg  Config
 	rc   *ristretto.Cache[string, *entry]
@@ -19,6 +21,8 @@ type Cache struct {
 	// sk counts recent requests per key, to seed the score of new
 	// entries; nil when MaxTTL = TTL.
 	sk *sketch
+	// flights are the misses being fetched, for identical ones to wait on.
+	flights flights
 	// closed is set by Close; Stats then reports counters only.
 	closed atomic.Bool
 }
@@ -57,6 +61,7 @@ func New(cfg Config) (*Cache, error) {
 		return nil, fmt.Errorf("cache: creating ristretto cache: %w", err)
 	}
 	c := &Cache{cfg: cfg, rc: rc}
+	c.gens.keys = make([]atomic.Uint64, keySlotsFor(cfg.MaxBytes))
 	if cfg.MaxTTL > cfg.TTL { // with MaxTTL = TTL every TTL is fixed: no scores to seed
 		c.sk = newSketch(sketchWidth(cfg.MaxBytes), int64(sketchAgingTTLs*cfg.MaxTTL), cfg.Now().UnixNano())
 	}
@@ -82,8 +87,10 @@ func (c *Cache) Wait() {
 }
 
 // Snapshot captures the current global generation, the generation of each
-// table, and the time. Take it before sending the query; pass it to Set with
-// the same tables.
+// table, and the time, for a result that depends on every row of tables
+// (a table-level read). Take it before sending the query; pass it to Set
+// with the same tables. Any write to one of the tables, keyed or not,
+// makes the result stale.
 func (c *Cache) Snapshot(tables []string) Snapshot {
 	if c == nil {
 		return Snapshot{}
@@ -92,22 +99,23 @@ func (c *Cache) Snapshot(tables []string) Snapshot {
 	if len(tables) > 0 {
 		s.deps = make([]dep, 0, len(tables))
 		for _, t := range tables {
-			slot := slotOf(t)
-			s.deps = append(s.deps, dep{slot: slot, gen: c.gens.slots[slot].Load()})
+			s.deps = c.gens.read(s.deps, slotOf(t))
 		}
 	}
 	return s
 }
 
 // Invalidate makes every entry that read one of tables invisible at once
-// (checked on Get; memory is reclaimed lazily). Table names compare
-// case-insensitively in ASCII. Call it after the write has been applied.
+// (checked on Get; memory is reclaimed lazily), keyed reads included: a
+// table-level write. Table names compare case-insensitively in ASCII. Call
+// it after the write has been applied.
 func (c *Cache) Invalidate(tables []string) {
-	if c == nil {
+	if c == nil || len(tables) == 0 {
 		return
 	}
 	for _, t := range tables {
 		c.gens.slots[slotOf(t)].Add(1)
+		c.gens.counter(c.gens.keySlot(tagUnkeyed, t, "", "")).Add(1)
 	}
 	c.ctr.invalidations.Add(1)
 }

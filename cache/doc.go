@@ -1,6 +1,7 @@
 // Package cache is the turso-pooled result cache: a memory-bounded store of
 // materialized query results on github.com/dgraph-io/ristretto/v2, with an
-// access-scored TTL and invalidation by table generation.
+// access-scored TTL, invalidation by row key and by table generation, and
+// coalescing of identical misses.
 //
 // # Use
 //
@@ -8,26 +9,62 @@
 //	key, ok := cache.MakeKey(dbIdentity, query, args) // ok only for exact-keyable args
 //	if info.Cacheable && ok {
 //		if r, hit := c.Get(key); hit { ... serve r (shared; copy rows with CopyRow) ... }
-//		snap := c.Snapshot(info.ReadTables) // before sending the query
+//		f, leader := c.Join(key, ctx.Done()) // an identical miss in flight?
+//		if !leader { if r, ok := c.Await(ctx, f); ok { ... serve r ... } else { ... retry ... } }
+//		// before sending the query, one of:
+//		snap := c.Snapshot(tables)                                  // the result depends on every row
+//		snap := c.SnapshotKey(table, column, values)                // only on rows whose column holds values
 //		r := ... run the query, materialize ...
-//		c.Set(key, r, info.ReadTables, snap, 0)
+//		c.Set(key, r, tables, snap, 0)
+//		c.Finish(f, r, snap) // always, with nil r when the query failed
 //	}
-//	// after a write has been applied:
-//	if info.InvalidatesAll() { c.InvalidateAll() } else { c.Invalidate(info.WriteTables) }
+//	// after a write has been applied, one of:
+//	c.InvalidateAll()                                   // DDL, writes not understood
+//	c.Invalidate(tables)                                // writes not restricted by key
+//	c.InvalidateKeys(cache.KeyedWrite{Table: t, ...})   // a write whose rows are known by key
 //
 // # Correctness
 //
 // Keys hold the full canonical encoding of database identity, SQL and typed
 // arguments, compared on every hit, so a hash collision can never serve
-// another query's rows. Each table name maps to one of 4,096 generation
-// counters (fixed memory; names sharing a counter only invalidate each other
-// more often) and a global counter covers InvalidateAll. An entry records
-// the generations seen by the Snapshot taken before its query was sent: if
+// another query's rows. An entry records the generations of the counters
+// it depends on, seen by the Snapshot taken before its query was sent: if
 // any changed before Set, the result is born stale and not stored; if one
-// changes later, Get treats the entry as a miss and deletes it. Writes made
-// by other clients are not seen: MaxTTL bounds how long a result can be
-// served after its query was sent (the staleness bound), independent of
-// hits.
+// changes later, Get treats the entry as a miss and deletes it. A global
+// counter covers InvalidateAll. Writes made by other clients are not seen:
+// MaxTTL bounds how long a result can be served after its query was sent
+// (the staleness bound), independent of hits.
+//
+// The counters live in fixed memory. Each table name maps to one of 4,096
+// table counters, bumped by every write to the table; a table-level result
+// ([Cache.Snapshot]: a scan, a join, an aggregate, a view) depends on the
+// counters of every table it reads. A keyed result ([Cache.SnapshotKey]:
+// the rows of one table whose column holds one of some values) depends
+// instead on three kinds of key counters, hashed into an array of one
+// counter per KiB of MaxBytes (4,096 to 262,144 counters, 512 KiB for the
+// default 64 MiB): the table's unkeyed-write counter, bumped by
+// [Cache.Invalidate]; the (table, column) counter, bumped by a keyed write
+// that does not restrict that column; and one (table, column, value)
+// counter per value, bumped by a keyed write restricting the column to a
+// set holding the value ([Cache.InvalidateKeys]). A keyed write therefore
+// leaves valid the results of other keys of the same column. Values are
+// canonical encodings chosen by the caller (sqlclass maps every two values
+// SQLite may compare equal to one encoding). Names or values sharing a
+// counter only invalidate each other more often.
+//
+// # Coalescing
+//
+// When a hot entry expires or is invalidated under load, every reader
+// misses at once. [Cache.Join] makes the first the leader of a flight and
+// the others wait for its result ([Cache.Await]) instead of sending the
+// same query. A waiter waits under its own context, never takes the
+// leader's error, and stops waiting when the leader's context ends; it is
+// served the leader's result only while the generations of the leader's
+// snapshot are unchanged (so never a result older than a write that
+// completed before it asked), and otherwise goes on by itself. Coalescing
+// is off until [Cache.EnableCoalescing], which the caller calls once it
+// guarantees that every flight it leads ends with [Cache.Finish].
+// Stats.Coalesced counts the reads served this way.
 //
 // # Access-scored TTL
 //
@@ -77,11 +114,14 @@
 // reached 0.540 (×1.09) at 50 requests/s. The largest age of a served
 // result was below MaxTTL in every run (12.49 s at 250 requests/s).
 //
-// # Memory
+// # Memory and statistics
 //
 // The cost of an entry is [Result.Size] plus its key and fixed overheads;
 // ristretto keeps the sum of costs within MaxBytes, and results larger than
-// MaxEntryBytes are not cached. The access sketch (8–32 KiB) and
+// MaxEntryBytes are not cached. The access sketch (8–32 KiB), the table
+// counters (32 KiB), the key counters (32 KiB–2 MiB, MaxBytes/128) and
 // ristretto's own admission counters are fixed overheads outside MaxBytes.
-// A nil *Cache is a disabled cache.
+// [Cache.Stats] costs O(1): every count, the number of entries included,
+// is a counter maintained as entries come and go. A nil *Cache is a
+// disabled cache.
 package cache

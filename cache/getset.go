@@ -1,6 +1,9 @@
 package cache
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Get returns the result cached under k, or false. A result is returned only
 // if its key matches exactly, none of the tables it read was invalidated
@@ -50,7 +53,8 @@ func (c *Cache) ttlOf(e *entry, now int64) time.Duration {
 }
 
 // Set stores r under k as the result of a query that read tables, sent after
-// snap was taken (with the same tables). ttl 0 selects the access-scored
+// snap was taken (with the same tables; a keyed snapshot from
+// [Cache.SnapshotKey] with its one table). ttl 0 selects the access-scored
 // TTL, whose score starts from how often k was requested recently (the
 // access sketch's count, minus the miss that led here); a positive ttl is a
 // fixed lifetime, capped at MaxTTL; a negative one stores nothing. Set returns false and stores nothing when the result is
@@ -67,7 +71,7 @@ func (c *Cache) Set(k Key, r *Result, tables []string, snap Snapshot, ttl time.D
 		c.ctr.tooLarge.Add(1)
 		return false
 	}
-	if !covers(snap.deps, tables) || !c.gens.current(snap.global, snap.deps) {
+	if !covers(snap, tables) || !c.gens.current(snap.global, snap.deps) {
 		c.ctr.setsStale.Add(1)
 		return false
 	}
@@ -91,11 +95,15 @@ func (c *Cache) Set(k Key, r *Result, tables []string, snap Snapshot, ttl time.D
 	return true
 }
 
-// covers reports whether every table has a slot recorded in deps.
-func covers(deps []dep, tables []string) bool {
+// covers reports whether snap was taken for tables: a keyed snapshot for
+// its one table, or a table-level one with every table's slot.
+func covers(snap Snapshot, tables []string) bool {
+	if snap.keyTable != "" {
+		return len(tables) == 1 && strings.EqualFold(tables[0], snap.keyTable)
+	}
 	for _, t := range tables {
 		s, found := slotOf(t), false
-		for _, d := range deps {
+		for _, d := range snap.deps {
 			if d.slot == s {
 				found = true
 				break

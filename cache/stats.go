@@ -7,6 +7,7 @@ type counters struct {
 	hits, misses, sets, tooLarge, setsStale atomic.Uint64
 	getsStale, expired                      atomic.Uint64
 	invalidations, invalidateAlls           atomic.Uint64
+	keyInvalidations, coalesced             atomic.Uint64
 }
 
 // Stats is a point-in-time copy of a cache's counters. Counts are since New.
@@ -30,12 +31,22 @@ type Stats struct {
 	// ExpiredByScore counts entries found older than their access-scored TTL
 	// (or fixed TTL, or MaxTTL), then deleted.
 	ExpiredByScore uint64
-	// Evictions counts entries ristretto evicted to make room (KeysEvicted).
+	// Evictions counts entries ristretto removed (KeysEvicted): evicted to
+	// make room, reclaimed after their TTL, or deleted by Get as stale or
+	// expired.
 	Evictions uint64
-	// Invalidations counts Invalidate calls.
+	// Invalidations counts table-level invalidations: Invalidate calls
+	// with at least one table (a write whose rows could not be named by
+	// key, or a table written through a trigger or a foreign key).
 	Invalidations uint64
+	// KeyInvalidations counts key-level invalidations: InvalidateKeys
+	// calls (a write whose rows were named by key).
+	KeyInvalidations uint64
 	// InvalidateAlls counts InvalidateAll calls.
 	InvalidateAlls uint64
+	// Coalesced counts reads that missed while an identical read was
+	// already being fetched, and were served its result ([Cache.Await]).
+	Coalesced uint64
 	// Entries is the number of stored entries, including ones that are
 	// invalidated or expired but not yet deleted.
 	Entries int64
@@ -51,9 +62,10 @@ func (s Stats) HitRatio() float64 {
 	return float64(s.Hits) / float64(s.Hits+s.Misses)
 }
 
-// Stats returns a snapshot of the counters. It walks the stored entries to
-// count them, so it costs O(entries); call it for monitoring, not per query.
-// Nil-safe (zero Stats).
+// Stats returns a snapshot of the counters in O(1): the number of entries
+// is ristretto's count of keys added minus keys removed (evicted, deleted
+// or expired), both maintained as entries come and go. Nil-safe (zero
+// Stats).
 func (c *Cache) Stats() Stats {
 	if c == nil {
 		return Stats{}
@@ -67,7 +79,9 @@ func (c *Cache) Stats() Stats {
 		GetsStale:            c.ctr.getsStale.Load(),
 		ExpiredByScore:       c.ctr.expired.Load(),
 		Invalidations:        c.ctr.invalidations.Load(),
+		KeyInvalidations:     c.ctr.keyInvalidations.Load(),
 		InvalidateAlls:       c.ctr.invalidateAlls.Load(),
+		Coalesced:            c.ctr.coalesced.Load(),
 	}
 	if c.closed.Load() {
 		return s
@@ -76,11 +90,8 @@ func (c *Cache) Stats() Stats {
 		s.SetsDropped = m.SetsDropped()
 		s.SetsRejected = m.SetsRejected()
 		s.Evictions = m.KeysEvicted()
+		s.Entries = max(int64(m.KeysAdded())-int64(s.Evictions), 0)
 	}
 	s.Bytes = c.rc.MaxCost() - c.rc.RemainingCost()
-	c.rc.IterValues(func(*entry) bool {
-		s.Entries++
-		return false
-	})
 	return s
 }

@@ -75,7 +75,8 @@ func TestShrinkClosesIdleConnectionsAboveTarget(t *testing.T) {
 		c.Release()
 	}
 	p.SetTarget(2)
-	waitFor(t, "4 destructors", func() bool { return db.destroyed.Load() == 4 })
+	// puddle counts a connection until its destructor has returned.
+	waitFor(t, "4 destructors", func() bool { return db.destroyed.Load() == 4 && p.Stat().TotalConns() == 2 })
 	if s := p.Stat(); s.TotalConns() != 2 || s.Destroyed(pool.ReasonShrink) != 4 || s.TargetConns() != 2 {
 		t.Errorf("TotalConns, Destroyed(shrink), TargetConns = %d, %d, %d; want 2, 4, 2",
 			s.TotalConns(), s.Destroyed(pool.ReasonShrink), s.TargetConns())
@@ -97,7 +98,7 @@ func TestReleaseAboveTargetDestroys(t *testing.T) {
 	for _, c := range conns {
 		c.Release()
 	}
-	waitFor(t, "2 destructors", func() bool { return db.destroyed.Load() == 2 })
+	waitFor(t, "2 destructors", func() bool { return db.destroyed.Load() == 2 && p.Stat().TotalConns() == 2 })
 	if s := p.Stat(); s.IdleConns() != 2 || s.Destroyed(pool.ReasonShrink) != 2 {
 		t.Errorf("IdleConns, Destroyed(shrink) = %d, %d; want 2, 2", s.IdleConns(), s.Destroyed(pool.ReasonShrink))
 	}

@@ -28,7 +28,7 @@ func TestIdleConnectionsAboveMinAreClosed(t *testing.T) {
 	}
 	clock.Advance(time.Minute)
 	p.HealthCheck()
-	waitFor(t, "destructors", func() bool { return db.destroyed.Load() == 2 })
+	waitFor(t, "destructors", func() bool { return db.destroyed.Load() == 2 && p.Stat().TotalConns() == 1 })
 	s := p.Stat()
 	if s.TotalConns() != 1 || s.Destroyed(pool.ReasonIdle) != 2 {
 		t.Errorf("TotalConns, Destroyed(idle) = %d, %d; want 1, 2", s.TotalConns(), s.Destroyed(pool.ReasonIdle))
@@ -65,7 +65,7 @@ func TestLifetimeIsJitteredAndRecycled(t *testing.T) {
 	clock.Advance(time.Hour)
 	p.HealthCheck()
 	conns[0].Release() // past its lifetime: destroyed, not returned
-	waitFor(t, "destructors", func() bool { return db.destroyed.Load() == 10 })
+	waitFor(t, "destructors", func() bool { return db.destroyed.Load() == 10 && p.Stat().TotalConns() == 0 })
 	if s := p.Stat(); s.Destroyed(pool.ReasonLifetime) != 10 || s.TotalConns() != 0 {
 		t.Errorf("Destroyed(lifetime), TotalConns = %d, %d; want 10, 0", s.Destroyed(pool.ReasonLifetime), s.TotalConns())
 	}

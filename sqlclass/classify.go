@@ -22,9 +22,11 @@ func classify(sql string) Info {
 	var info Info
 	unsure := bad
 	allRead, deterministic, explain := true, true, false
+	var last *stmt
 	for _, part := range splitStatements(toks) {
 		s := newStmt(part)
 		s.classify()
+		last = s
 		info.Statements++
 		info.ReadTables = append(info.ReadTables, s.reads...)
 		info.WriteTables = append(info.WriteTables, s.writes...)
@@ -60,6 +62,10 @@ func classify(sql string) Info {
 	info.Cacheable = info.ReadOnly && deterministic && !explain
 	info.ReadTables = sortedSet(info.ReadTables)
 	info.WriteTables = sortedSet(info.WriteTables)
+	if info.Statements == 1 && !unsure {
+		info.Kind = last.statementKind()
+		info.Keys = last.keys(info.Kind)
+	}
 	return info
 }
 

@@ -1,6 +1,9 @@
-// Package sqlclass decides what a SQL string does — whether it only reads,
-// whether its result may be cached, which tables it reads and writes, and
-// whether it controls a transaction — for the turso-pooled result cache.
+// Package sqlclass is the only part of turso-pooled that reads SQL. It
+// decides what a SQL string does — its kind, whether it only reads, whether
+// its result may be cached, which tables it reads and writes, which rows it
+// is restricted to by key, and what it does to the session — for the result
+// cache, compression and session tracking; and it reads the schema's
+// CREATE TABLE, CREATE TRIGGER and CREATE VIEW statements for them.
 //
 // # Method
 //
@@ -44,6 +47,29 @@
 //   - DDL, PRAGMA, ATTACH and DETACH should invalidate every cached result
 //     ([Info.InvalidatesAll]).
 //
+// # Keys
+//
+// For a single SELECT, INSERT, REPLACE, UPDATE or DELETE of one table
+// without sub-query, [Info.Keys] reports the key predicates of the WHERE
+// clause's top-level AND (col = v, v = col, col IS v, col IN (v, ...) with
+// literals and bind parameters), the columns an UPDATE assigns, and an
+// INSERT's column list, VALUES rows and ON CONFLICT clauses. Bind
+// parameters are identified as database/sql passes their arguments, with
+// the numbering of [StoredParams] (?NNN, :x, @x, $x), and only when that is
+// certain; [Keys.Arg] resolves them as the upstream client binds them.
+// [Info.ReadKey] and [Info.WriteKeys] interpret the keys against a table's
+// declaration ([ParseCreateTable]): they canonicalize every value by the
+// column's affinity and collation, so that values SQLite may compare equal
+// ('1', 1 and 1.0 on a numeric column; 'a' and 'A' under NOCASE; 'a' and
+// 'a ' under RTRIM; text and a blob of the same bytes) share a key and
+// distinct values mostly do not; they treat the rowid and its aliases as
+// one column ([RowidColumn]); and they refuse to key what could touch
+// other rows: an UPDATE of its key column, REPLACE and UPDATE OR REPLACE,
+// a table with an ON CONFLICT REPLACE constraint, an UPSERT whose DO
+// UPDATE target is not the rowid. A test checks the canonicalization
+// against SQLite itself, and a differential test checks both functions
+// against SQLite with the cache's invalidation rule as a model.
+//
 // # What SQL text cannot tell
 //
 // WriteTables lists syntactic targets. A write can change other tables
@@ -51,8 +77,9 @@
 // read of a view reads the view's underlying tables. Neither is visible in
 // the statement. A sound cache must therefore either invalidate everything
 // on writes when the schema has triggers, views or foreign-key actions, or
-// expand names through a dependency map built from sqlite_schema: classify
-// each view's and trigger's SQL with this package (CREATE VIEW reports the
-// view as written and its body's tables as read; CREATE TRIGGER reports the
-// tables its body reads and writes).
+// expand names through a dependency map built from sqlite_schema with this
+// package: [Classify] of a CREATE VIEW reports its body's tables as read,
+// [ParseTrigger] the tables a trigger's body writes (or that it is not
+// understood), [ForeignKeys] the parent tables and ON DELETE/UPDATE actions
+// of a CREATE TABLE, whatever the quoting of their names.
 package sqlclass

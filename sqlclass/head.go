@@ -135,6 +135,7 @@ func (s *stmt) trigger(i int) {
 	}
 	if name, _, ok := s.qualified(on + 1); ok {
 		s.reads = append(s.reads, name)
+		s.triggerOn = name
 	}
 	for _, body := range splitOn(s.toks[begin+1:len(s.toks)-1], tSCOL) {
 		b := newStmt(body)

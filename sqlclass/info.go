@@ -91,6 +91,13 @@ type Info struct {
 	// transaction control, TEMP objects, ATTACH/DETACH, PRAGMAs that set a
 	// value, and statements not understood. Nil for most statements.
 	Session []Effect
+	// Kind is what the string's only statement is; KindOther for several
+	// statements, none, or one that is not understood.
+	Kind Kind
+	// Keys is, for a single SELECT, INSERT, REPLACE, UPDATE or DELETE of
+	// one table without sub-query, what it restricts its rows to and what
+	// it stores (see [Keys]); nil otherwise. Shared: treat as read-only.
+	Keys *Keys
 }
 
 // InvalidatesAll reports whether executing the string must invalidate every

@@ -130,3 +130,7 @@ func lowerASCII(s string) string {
 	}
 	return s
 }
+
+// FoldName returns name as [Info] and [Table] report names: lower-cased in
+// ASCII only, as SQLite compares identifiers ("Ä" and "ä" are two tables).
+func FoldName(name string) string { return lowerASCII(name) }

@@ -60,8 +60,11 @@ func (m *memo) classify(sql string) Info {
 	sh := &m.shards[maphash.String(m.seed, sql)%memoShards]
 	sh.mu.RLock()
 	if i, ok := sh.index[sql]; ok {
-		info := sh.slots[i].info
-		sh.slots[i].ref.Store(true)
+		slot := &sh.slots[i]
+		info := slot.info
+		if !slot.ref.Load() { // a store only when it changes: hot entries stay shared in every core's cache
+			slot.ref.Store(true)
+		}
 		sh.mu.RUnlock()
 		return info
 	}

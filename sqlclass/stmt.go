@@ -38,6 +38,8 @@ type stmt struct {
 	nondet        bool // calls a function not known to be deterministic
 	unsure        bool // something was not understood: classify conservatively
 	returning     bool
+	lead          int    // index of the leading keyword, after EXPLAIN and a WITH clause
+	triggerOn     string // CREATE TRIGGER: the table or view it fires on
 }
 
 func newStmt(toks []token) *stmt {
@@ -145,6 +147,7 @@ func (s *stmt) classify() {
 		i = s.parseWith(i)
 	}
 	s.parseAllWith()
+	s.lead = i
 	s.head(i)
 	if explain {
 		// EXPLAIN compiles the statement without running it.

@@ -16,6 +16,16 @@ type Table struct {
 	Strict bool
 	// Columns are the declared columns in declaration order.
 	Columns []Column
+	// WithoutRowid is true for a WITHOUT ROWID table, which has no rowid.
+	WithoutRowid bool
+	// RowidAlias is the lower-cased name of the column that is an alias of
+	// the rowid (the single-column INTEGER PRIMARY KEY of a rowid table,
+	// not declared PRIMARY KEY DESC in its column definition), or "".
+	RowidAlias string
+	// ReplaceConflict is true when a constraint of the table has the
+	// conflict clause ON CONFLICT REPLACE: an INSERT or UPDATE may then
+	// delete other rows, as INSERT OR REPLACE does.
+	ReplaceConflict bool
 }
 
 // Column is one declared column of a [Table].
@@ -35,6 +45,17 @@ type Column struct {
 	// names it. Callers add what indexes and triggers read (see
 	// [MentionedNames]).
 	Constrained bool
+	// Collation is the upper-cased name of the column's COLLATE clause, ""
+	// when it has none (BINARY).
+	Collation string
+	// PrimaryKey is true for a column declared PRIMARY KEY in its definition.
+	PrimaryKey bool
+	// Unique is true for a column declared UNIQUE in its definition.
+	Unique bool
+	// HasDefault is true when the column has a DEFAULT clause; Default is
+	// its value when that is a literal, else a [Value] of kind ValueExpr.
+	HasDefault bool
+	Default    Value
 }
 
 // Affinity is SQLite's type affinity of a column in a table that is not
@@ -147,30 +168,50 @@ func ParseCreateTable(sql string) (Table, bool) {
 		return Table{}, false
 	}
 	t := Table{Name: name}
-	if !s.tableBody(i, &t) {
+	pk, ok := s.tableBody(i, &t)
+	if !ok {
 		return Table{}, false
 	}
-	if t.Strict, ok = s.tableOptions(s.match[i] + 1); !ok {
+	if t.Strict, t.WithoutRowid, ok = s.tableOptions(s.match[i] + 1); !ok {
 		return Table{}, false
+	}
+	if c, found := t.Column(pk); found && !t.WithoutRowid && c.Type == "INTEGER" {
+		t.RowidAlias = pk
+	}
+	for j := i; j+2 < len(s.toks); j++ {
+		if s.typ(j) == sp.SQLiteLexerON_ && s.typ(j+1) == sp.SQLiteLexerCONFLICT_ && s.typ(j+2) == sp.SQLiteLexerREPLACE_ {
+			t.ReplaceConflict = true
+		}
 	}
 	return t, true
 }
 
 // tableBody reads the column definitions and table constraints inside the
-// parentheses opening at open.
-func (s *stmt) tableBody(open int, t *Table) bool {
+// parentheses opening at open. pk is the column that may alias the rowid:
+// the only column of the primary key, unless declared DESC; "" if none.
+func (s *stmt) tableBody(open int, t *Table) (pk string, ok bool) {
 	reads := map[string]bool{} // names read by constraints and generated columns
+	pks := 0
 	for _, it := range s.items(open+1, s.match[open]) {
 		if it[0] == it[1] {
-			return false
+			return "", false
 		}
 		if isTableConstraint(s.typ(it[0])) {
 			s.addNames(it[0], it[1], reads)
+			if name, n := s.primaryKeyConstraint(it[0], it[1]); n > 0 {
+				pk, pks = name, pks+n
+			}
 			continue
 		}
-		c, ok := s.columnDef(it[0], it[1], reads)
+		c, desc, ok := s.columnDef(it[0], it[1], reads)
 		if !ok {
-			return false
+			return "", false
+		}
+		if c.PrimaryKey {
+			pk, pks = c.Name, pks+1
+			if desc {
+				pk = ""
+			}
 		}
 		t.Columns = append(t.Columns, c)
 	}
@@ -179,7 +220,33 @@ func (s *stmt) tableBody(open int, t *Table) bool {
 			t.Columns[i].Constrained = true
 		}
 	}
-	return len(t.Columns) > 0
+	if pks != 1 {
+		pk = ""
+	}
+	return pk, len(t.Columns) > 0
+}
+
+// primaryKeyConstraint reads a table constraint "[CONSTRAINT name] PRIMARY
+// KEY (cols) ..." in toks[from:to] and returns its number of columns (0
+// when it is another constraint) and, for a single plain column not
+// declared DESC, its name.
+func (s *stmt) primaryKeyConstraint(from, to int) (string, int) {
+	j := from
+	if s.typ(j) == sp.SQLiteLexerCONSTRAINT_ {
+		j += 2
+	}
+	if s.typ(j) != sp.SQLiteLexerPRIMARY_ || s.typ(j+1) != sp.SQLiteLexerKEY_ || s.typ(j+2) != tOpen || s.match[j+2] >= to {
+		return "", 0
+	}
+	items := s.items(j+3, s.match[j+2])
+	if len(items) != 1 {
+		return "", max(len(items), 1)
+	}
+	it := items[0]
+	if n := it[1] - it[0]; s.toks[it[0]].isName() && (n == 1 || (n == 2 && s.typ(it[0]+1) == sp.SQLiteLexerASC_)) {
+		return unquote(s.toks[it[0]]), 1
+	}
+	return "", 1
 }
 
 // isTableConstraint reports whether typ starts a table constraint.
@@ -193,22 +260,41 @@ func isTableConstraint(typ int) bool {
 }
 
 // columnDef reads "name [type] [constraints]" in toks[from:to]. The names
-// that its CHECK and generated expressions read are added to reads.
-func (s *stmt) columnDef(from, to int, reads map[string]bool) (Column, bool) {
+// that its CHECK and generated expressions read are added to reads. desc
+// is true for PRIMARY KEY DESC, which does not make an alias of the rowid.
+func (s *stmt) columnDef(from, to int, reads map[string]bool) (c Column, desc, ok bool) {
 	if !s.toks[from].isName() {
-		return Column{}, false
+		return Column{}, false, false
 	}
-	c := Column{Name: unquote(s.toks[from])}
+	c = Column{Name: unquote(s.toks[from])}
 	j, ok := s.typeName(from+1, to, &c)
 	if !ok {
-		return Column{}, false
+		return Column{}, false, false
 	}
 	for ; j < to; j++ {
 		switch s.typ(j) {
 		case tOpen:
 			j = s.match[j]
-		case sp.SQLiteLexerPRIMARY_, sp.SQLiteLexerUNIQUE_, sp.SQLiteLexerREFERENCES_:
+		case sp.SQLiteLexerPRIMARY_:
+			c.Constrained, c.PrimaryKey = true, true
+			desc = s.typ(j+1) == sp.SQLiteLexerKEY_ && s.typ(j+2) == sp.SQLiteLexerDESC_
+		case sp.SQLiteLexerUNIQUE_:
+			c.Constrained, c.Unique = true, true
+		case sp.SQLiteLexerREFERENCES_:
 			c.Constrained = true
+		case sp.SQLiteLexerCOLLATE_:
+			if j+1 < to {
+				c.Collation = strings.ToUpper(unquote(s.toks[j+1]))
+			}
+		case sp.SQLiteLexerDEFAULT_:
+			c.HasDefault = true
+			n := 1
+			if s.typ(j+1) == sp.SQLiteLexerMINUS || s.typ(j+1) == sp.SQLiteLexerPLUS {
+				n = 2
+			}
+			if j+1+n <= to {
+				c.Default = s.valueAt(j+1, j+1+n, bindings{})
+			}
 		case sp.SQLiteLexerCHECK_:
 			c.Constrained = true
 			s.addGroupNames(j+1, reads)
@@ -219,7 +305,7 @@ func (s *stmt) columnDef(from, to int, reads map[string]bool) (Column, bool) {
 			c.Generated = true
 		}
 	}
-	return c, true
+	return c, desc, true
 }
 
 // typeName reads the declared type starting at j (before to) into c.Type
@@ -281,25 +367,26 @@ func (s *stmt) addNames(from, to int, names map[string]bool) {
 
 // tableOptions reads the table options after the closing parenthesis at j:
 // a comma-separated list of STRICT and WITHOUT ROWID.
-func (s *stmt) tableOptions(j int) (strict, ok bool) {
+func (s *stmt) tableOptions(j int) (strict, withoutRowid, ok bool) {
 	for j < len(s.toks) {
 		switch {
 		case s.typ(j) == tIdent && unquote(s.toks[j]) == "strict":
 			strict = true
 			j++
 		case s.typ(j) == sp.SQLiteLexerWITHOUT_ && s.typ(j+1) == tIdent && unquote(s.toks[j+1]) == "rowid":
+			withoutRowid = true
 			j += 2
 		default:
-			return false, false
+			return false, false, false
 		}
 		if j < len(s.toks) {
 			if s.typ(j) != tComma {
-				return false, false
+				return false, false, false
 			}
 			j++
 		}
 	}
-	return strict, true
+	return strict, withoutRowid, true
 }
 
 // MentionedNames returns the lower-cased, unquoted names that sql mentions
