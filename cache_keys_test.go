@@ -98,7 +98,7 @@ func TestCacheKeyedReadsStayCached(t *testing.T) {
 
 	t.Run("parameters", func(t *testing.T) {
 		if !keyedWritesWired(t, db, kv) {
-			t.Skip("conn.go does not pass a write's arguments to the cache yet (issue 14's conn.go change): writes by parameter invalidate at table level")
+			t.Fatal("a write keyed by a parameter was not a key-level invalidation: conn code must pass a write's arguments to the cache")
 		}
 		ckRead(t, db, "one", read, 1)
 		h := hits()
@@ -264,7 +264,7 @@ func TestCacheCoalescesHotMiss(t *testing.T) {
 	ckExec(t, db, "INSERT INTO hot VALUES (1, 'a'), (2, 'b')")
 	ckRead(t, db, "a", read, 1) // the first miss ends its fetch, which turns coalescing on
 	if !tursopooled.CoalescingOn(db) {
-		t.Skip("conn.go does not end the fetch of a miss yet (issue 14's conn.go change): misses are not coalesced")
+		t.Fatal("coalescing is still off after a miss ended: conn code must end the fetch of every miss it leads (cacheFill.done)")
 	}
 	ckWarm(t, db, readers)
 

@@ -101,3 +101,26 @@ func BenchmarkHitRate(b *testing.B) {
 		b.ReportMetric(scored.HitRatio, "scored-hit-ratio")
 	}
 }
+
+// BenchmarkStats reads the counters of a cache holding few or many
+// entries: the cost must not grow with the entries (a Prometheus scrape
+// calls it).
+func BenchmarkStats(b *testing.B) {
+	for _, n := range []int{10, 20000} {
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			c := benchCache(b)
+			tables := []string{"t"}
+			for i := range n {
+				c.Set(mustKey(b, "SELECT * FROM t WHERE id = ?", int64(i)), smallResult("x"), tables, c.Snapshot(tables), 0)
+			}
+			c.Wait()
+			if got := c.Stats().Entries; got < int64(n)*9/10 {
+				b.Fatalf("%d entries after %d sets", got, n)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Stats()
+			}
+		})
+	}
+}
