@@ -328,3 +328,29 @@ func ckWarm(t *testing.T, db *sql.DB, n int) {
 		c.Close()
 	}
 }
+
+// TestCacheWriteOnlyProcessInvalidatesByKey: a connector that has only
+// written (no cache fill loaded its schema map, and with compress=br no
+// new connection does) still invalidates a keyed write by key, not
+// everything: the write loads the map before it is sent. Over the cache bus, every such write would otherwise flush every
+// replica.
+func TestCacheWriteOnlyProcessInvalidatesByKey(t *testing.T) {
+	for _, tg := range targets(t) {
+		t.Run(tg.name, func(t *testing.T) {
+			setup := openPooled(t, tg, "")
+			kv := tableName("wo")
+			ckExec(t, setup, "CREATE TABLE "+kv+" (k INTEGER PRIMARY KEY, v TEXT)")
+			ckExec(t, setup, "INSERT INTO "+kv+" (k, v) VALUES (1, 'one')")
+
+			// With compress=br a new connection leaves the schema load to first use.
+			db := openPooled(t, tg, "cache=on&compress=br")
+			ckExec(t, db, "UPDATE "+kv+" SET v = ? WHERE k = ?", "uno", 1)
+			st := ckStats(t, db).Cache
+			if st.KeyInvalidations != 1 || st.InvalidateAlls != 0 {
+				t.Fatalf("first write of a fresh connector: %d key-level invalidations, %d of everything; want 1, 0",
+					st.KeyInvalidations, st.InvalidateAlls)
+			}
+			ckRead(t, db, "uno", "SELECT v FROM "+kv+" WHERE k = ?", 1)
+		})
+	}
+}

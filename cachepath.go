@@ -215,8 +215,7 @@ func (f *features) invalidateWrite(st *statement, args []driver.NamedValue) txWr
 	}
 	tables, keys, ok := f.schema.writeTargets(st.info, args)
 	if !ok {
-		f.cache.InvalidateAll()
-		f.storm.note(time.Now(), st)
+		f.invalidateEverything(st)
 		return w
 	}
 	if keys != nil {
@@ -224,6 +223,7 @@ func (f *features) invalidateWrite(st *statement, args []driver.NamedValue) txWr
 		w.keys = keys
 	}
 	f.cache.Invalidate(tables)
+	f.publish(true, tables, keys)
 	return w
 }
 
@@ -251,23 +251,46 @@ func (f *features) invalidateAgain(w txWrite) {
 	}
 	tables, _, ok := f.schema.writeTargets(w.st.info, nil)
 	if !ok {
-		f.cache.InvalidateAll()
-		f.storm.note(time.Now(), w.st)
+		f.invalidateEverything(w.st)
 		return
 	}
+	tables = slices.DeleteFunc(tables, func(t string) bool { return t == w.keys.Table })
 	f.cache.InvalidateKeys(*w.keys)
-	f.cache.Invalidate(slices.DeleteFunc(tables, func(t string) bool { return t == w.keys.Table }))
+	f.cache.Invalidate(tables)
+	f.publish(true, tables, w.keys)
 }
 
 // invalidateAll drops every cached result of the database and the schema
-// map, for a write whose effects cannot be named.
+// map, for a write whose effects cannot be named (DDL, PRAGMA, ATTACH).
 func (f *features) invalidateAll(st *statement) {
 	if f.cache == nil {
 		return
 	}
 	f.schema.reset()
+	f.invalidateEverything(st)
+}
+
+// invalidateEverything drops every cached result of the database, here
+// and (over the cache bus) in the other processes, for a write whose
+// targets could not be named.
+func (f *features) invalidateEverything(st *statement) {
 	f.cache.InvalidateAll()
+	f.publish(false, nil, nil)
 	f.storm.note(time.Now(), st)
+}
+
+// loadForWrite loads the schema map, when it is not loaded, before a write
+// that can be named is sent: its invalidation then drops the keys and
+// tables it may change instead of the whole cache (in a process that only
+// writes, no cache fill would ever load it). The error is that of a load
+// that failed; the caller decides whether it broke the connection, and
+// otherwise the write goes ahead and invalidates everything.
+func (f *features) loadForWrite(ctx context.Context, cn *conn, st *statement) error {
+	if f.cache == nil || !st.writes() || st.info.InvalidatesAll() || cn.sess.dirty {
+		return nil
+	}
+	_, _, err := f.schema.readDeps(ctx, cn.up, nil)
+	return err
 }
 
 // cachedRowsIter serves a cached result as driver.Rows, indistinguishable

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/turso-pooled/tursopooled/cachebus"
 )
 
 // TLSMode selects TLS for libsql:// URLs, like the upstream "tls" parameter.
@@ -70,6 +72,12 @@ type Config struct {
 	CacheMaxTTL   time.Duration // cache_max_ttl: ceiling of the access-scored TTL, the staleness bound
 	CacheMaxBytes int64         // cache_max_bytes
 
+	// Cache bus: invalidations shared with the other processes caching the
+	// database, over Redis pub/sub (package cachebus).
+	CacheBus         string            // cache_bus: redis:// or rediss:// URL, "" = off; its password is a secret
+	CacheBusChannel  string            // cache_bus_channel; "" = derived from the database identity
+	CacheBusFallback cachebus.Fallback // cache_bus_fallback: while the subscription is not confirmed
+
 	// Value compression.
 	Compress                Compression // compress
 	CompressThreshold       int64       // compress_threshold, bytes
@@ -130,7 +138,11 @@ func (c *Config) format(redact bool) string {
 		parts = append(parts, "authToken="+tok)
 	}
 	for _, p := range c.paramsToWrite() {
-		parts = append(parts, p.key+"="+url.QueryEscape(p.format(c)))
+		v := p.format(c)
+		if redact {
+			v = p.shown(c)
+		}
+		parts = append(parts, p.key+"="+url.QueryEscape(v))
 	}
 	if len(parts) == 0 {
 		return base
@@ -176,13 +188,15 @@ func (c *Config) Validate() error {
 	}
 	for _, p := range params {
 		if p.valid != nil && !p.valid(c) {
-			return &ConfigError{Key: p.key, Value: p.format(c), Accepted: p.accepted}
+			return &ConfigError{Key: p.key, Value: p.shown(c), Accepted: p.accepted}
 		}
 	}
 	switch {
 	case c.MinConns > c.MaxConns:
 		return &ConfigError{Key: "pool_min_conns", Value: fmt.Sprint(c.MinConns),
 			Accepted: fmt.Sprintf("at most pool_max_conns (%d)", c.MaxConns)}
+	case c.CacheBus != "" && !c.Cache:
+		return &ConfigError{Key: "cache_bus", Value: redactBusURL(c.CacheBus), Accepted: "cache=on (the bus shares the cache's invalidations)"}
 	case c.CacheMaxTTL < c.CacheTTL:
 		return &ConfigError{Key: "cache_max_ttl", Value: formatDuration(c.CacheMaxTTL),
 			Accepted: fmt.Sprintf("at least cache_ttl (%s)", formatDuration(c.CacheTTL))}

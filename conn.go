@@ -117,6 +117,9 @@ type queryFunc func(ctx context.Context, query string, args []driver.NamedValue)
 // its arguments and cache invalidation for what it writes.
 func (cn *conn) exec(ctx context.Context, query string, args []driver.NamedValue, run execFunc) (driver.Result, error) {
 	st := cn.connector.statement(query)
+	if err := cn.preflightErr(cn.connector.loadForWrite(ctx, cn, st)); err != nil {
+		return nil, err
+	}
 	args, err := cn.connector.encodeArgs(ctx, cn, st, args)
 	if err := cn.preflightErr(err); err != nil {
 		return nil, err
@@ -139,6 +142,9 @@ func (cn *conn) query(ctx context.Context, query string, args []driver.NamedValu
 	}
 	if cached != nil {
 		return cached, nil
+	}
+	if err := cn.preflightErr(cn.connector.loadForWrite(ctx, cn, st)); err != nil {
+		return nil, err
 	}
 	encoded, err := cn.connector.encodeArgs(ctx, cn, st, args)
 	if err := cn.preflightErr(err); err != nil {

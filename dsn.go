@@ -32,6 +32,9 @@ var schemes = []string{"libsql", "https", "http", "wss", "ws", "file"}
 //	cache_ttl                   duration  5s     base TTL of a cached result, ≥ 1ms
 //	cache_max_ttl               duration  12.5s  ceiling of the access-scored TTL, the staleness bound, ≥ cache_ttl (when not given, 2.5 × cache_ttl)
 //	cache_max_bytes             size      64MiB  memory bound of the cache, ≥ 1KiB
+//	cache_bus                   string    off    redis://[user:password@]host:port[/db] or rediss://…: share invalidations with other processes over Redis pub/sub (needs cache=on; the password is a secret)
+//	cache_bus_channel           string    auto   pub/sub channel; auto = "turso-pooled:cache:" + a hash of the database's host and path
+//	cache_bus_fallback          string    bypass while the subscription is not confirmed: bypass = flush and serve nothing from the cache, ttl = keep serving within cache_max_ttl
 //	compress                    string    off    "br" frames large values in brotli
 //	compress_threshold          size      1KiB   smaller values are sent as they are, ≥ 1B
 //	compress_max_decoded_bytes  size      32MiB  larger decoded values are returned as stored, ≥ 1KiB
@@ -163,6 +166,9 @@ func redactURL(raw string) string {
 func redactValue(key, value string) string {
 	if isSecretKey(key) {
 		return "REDACTED"
+	}
+	if p, ok := lookupParam(key); ok && p.redact != nil {
+		return p.redact(value)
 	}
 	return value
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/turso-pooled/tursopooled/cache"
+	"github.com/turso-pooled/tursopooled/cachebus"
 	"github.com/turso-pooled/tursopooled/compress"
 	"github.com/turso-pooled/tursopooled/sqlclass"
 )
@@ -23,6 +24,7 @@ type features struct {
 	maxEntryBytes  int64 // largest result the cache stores
 	schema         schemaDeps
 	storm          stormDetector
+	bus            *cachebus.Bus // nil when cache_bus is off
 }
 
 func (f *features) init(cfg *Config, logger *slog.Logger) error {
@@ -51,10 +53,11 @@ func (f *features) init(cfg *Config, logger *slog.Logger) error {
 		return fmt.Errorf("turso-pooled: cache: %w", err)
 	}
 	f.storm.logger = logger
-	return nil
+	return f.startBus(cfg, logger)
 }
 
 func (f *features) close() {
+	_ = f.bus.Close()
 	f.cache.Close()
 }
 

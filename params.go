@@ -1,6 +1,7 @@
 package tursopooled
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/turso-pooled/tursopooled/cache"
+	"github.com/turso-pooled/tursopooled/cachebus"
 	"github.com/turso-pooled/tursopooled/compress"
 	"github.com/turso-pooled/tursopooled/pool"
 	"github.com/turso-pooled/tursopooled/pool/adaptive"
@@ -32,6 +34,9 @@ type param struct {
 	parse    func(c *Config, v string) error
 	format   func(c *Config) string // nil: not written by the generic loop (secrets)
 	valid    func(c *Config) bool   // the range Validate accepts; nil: any parsed value
+	// redact returns how String and errors show a value that may hold a
+	// secret (a password in a URL); nil: as format shows it.
+	redact func(v string) string
 }
 
 // Bounds that keep the driver usable; below them, every query would time
@@ -100,6 +105,50 @@ var params = []param{
 	withNote(durationParam("cache_max_ttl", time.Duration(cacheMaxTTLFactor*float64(cache.DefaultTTL)), "cache", minCacheTTL, false,
 		func(c *Config) *time.Duration { return &c.CacheMaxTTL }), "(2.5 × cache_ttl)"),
 	sizeParam("cache_max_bytes", defaultCacheBytes, "cache", minSizeKiB, func(c *Config) *int64 { return &c.CacheMaxBytes }),
+	{key: "cache_bus", kind: "string", def: "off", feature: "cache bus",
+		accepted: "off, redis://[user:password@]host:port[/db] or rediss://…",
+		parse: func(c *Config, v string) error {
+			if v == "off" || v == "" {
+				c.CacheBus = ""
+				return nil
+			}
+			if err := cachebus.CheckURL(v); err != nil {
+				return err
+			}
+			c.CacheBus = v
+			return nil
+		},
+		format: func(c *Config) string { return cmp.Or(c.CacheBus, "off") },
+		valid:  func(c *Config) bool { return c.CacheBus == "" || cachebus.CheckURL(c.CacheBus) == nil },
+		redact: redactBusURL},
+	{key: "cache_bus_channel", kind: "string", def: "auto", note: "(derived from the database identity)", feature: "cache bus",
+		accepted: `"auto" or a Redis channel name`,
+		parse: func(c *Config, v string) error {
+			if v == "" {
+				return errors.New("empty channel")
+			}
+			c.CacheBusChannel = v
+			if v == "auto" {
+				c.CacheBusChannel = ""
+			}
+			return nil
+		},
+		format: func(c *Config) string { return cmp.Or(c.CacheBusChannel, "auto") }},
+	{key: "cache_bus_fallback", kind: "string", def: string(cachebus.FallbackBypass), feature: "cache bus",
+		accepted: `"bypass" or "ttl"`,
+		parse: func(c *Config, v string) error {
+			switch f := cachebus.Fallback(strings.ToLower(v)); f {
+			case cachebus.FallbackBypass, cachebus.FallbackTTL:
+				c.CacheBusFallback = f
+			default:
+				return errors.New("unknown fallback")
+			}
+			return nil
+		},
+		format: func(c *Config) string { return string(c.CacheBusFallback) },
+		valid: func(c *Config) bool {
+			return c.CacheBusFallback == cachebus.FallbackBypass || c.CacheBusFallback == cachebus.FallbackTTL
+		}},
 
 	{key: "compress", kind: "string", def: string(CompressionOff), feature: "compression", accepted: `"off" or "br"`,
 		parse: func(c *Config, v string) error {
@@ -294,6 +343,22 @@ func paramNames() []string {
 		names = append(names, p.aliases...)
 	}
 	return names
+}
+
+// redactBusURL shows a cache_bus URL without its user information.
+func redactBusURL(v string) string {
+	if v == "off" || v == "" {
+		return v
+	}
+	return cachebus.RedactURL(v)
+}
+
+// shown is the value of p in c as String and errors show it.
+func (p *param) shown(c *Config) string {
+	if p.redact != nil {
+		return p.redact(p.format(c))
+	}
+	return p.format(c)
 }
 
 // documentedDefault is the default as the documentation shows it.

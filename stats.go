@@ -4,6 +4,7 @@ import (
 	"database/sql"
 
 	"github.com/turso-pooled/tursopooled/cache"
+	"github.com/turso-pooled/tursopooled/cachebus"
 	"github.com/turso-pooled/tursopooled/compress"
 	"github.com/turso-pooled/tursopooled/pool"
 )
@@ -16,6 +17,8 @@ type Stats struct {
 	Compression compress.Stats // frames written and read
 	CacheOn     bool           // cache=on
 	CompressOn  bool           // compress=br
+	Bus         cachebus.Stats // cache bus subscription and messages; zero when cache_bus is off
+	BusOn       bool           // cache_bus is set (and cache=on)
 }
 
 // Stats returns a snapshot of the connector's counters.
@@ -26,6 +29,8 @@ func (c *Connector) Stats() Stats {
 		Compression: c.codec.Stats(),
 		CacheOn:     c.cache != nil,
 		CompressOn:  c.compressWrites,
+		Bus:         c.bus.Stats(),
+		BusOn:       c.bus != nil,
 	}
 }
 

@@ -248,26 +248,32 @@ func (b *bench) openWarm(ctx context.Context, t *target) (*sql.DB, error) {
 	return db, nil
 }
 
-// waitPrewarm polls the pool until its pre-warm has finished: at least one
-// connection open, none still being dialed (puddle counts those in
+// waitPrewarm polls the pool until its pre-warm has finished: pool_min_conns
+// connections open, none still being dialed (puddle counts those in
 // TotalConns) and every open one idle, that is dialed, handed back and
 // usable. It returns the idle connections then, and false when ctx ended,
 // prewarmTimeout passed or db is not turso-pooled. There is no event to
-// wait on: the pool pre-warms in the background, dialing every connection
-// at once.
+// wait on: the pool pre-warms in the background, one goroutine per dial,
+// so a poll between two of those starts can see one dial done and the
+// next not begun; waiting for pool_min_conns rules that out.
 func waitPrewarm(ctx context.Context, db *sql.DB) (int, bool) {
+	c, ok := tursopooled.ConnectorOf(db)
+	if !ok {
+		return 0, false
+	}
+	want := c.Config().MinConns
+	if want <= 0 {
+		return 0, true // pool_min_conns=0: nothing to pre-warm
+	}
 	deadline := time.Now().Add(prewarmTimeout)
 	for {
-		st, ok := tursopooled.StatsOf(db)
-		if !ok {
-			return 0, false
-		}
-		p := st.Pool
-		if idle := p.IdleConns(); idle > 0 && p.ConstructingConns() == 0 && idle == p.TotalConns() {
+		p := c.Stats().Pool
+		idle := p.IdleConns()
+		if idle >= want && p.ConstructingConns() == 0 && idle == p.TotalConns() {
 			return int(idle), true
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return int(p.IdleConns()), false
+			return int(idle), false
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

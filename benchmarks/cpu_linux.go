@@ -129,11 +129,8 @@ func coreTicks(cpus []int) (busy, all uint64) {
 }
 
 // childSysProcAttr makes the kernel kill the server process when the
-// thread that started it exits (Pdeathsig); startServer keeps that thread
+// thread that started it exits (Pdeathsig); startAndWait keeps that thread
 // locked for the child's lifetime.
 func childSysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
-
-// pinSupported reports whether pinProcess can work here.
-const pinSupported = true

@@ -23,6 +23,3 @@ func coreTicks([]int) (busy, all uint64) { return 0, 0 }
 // process ends when its stdin closes (the parent's end of the pipe closes
 // when the parent exits, however it exits).
 func childSysProcAttr() *syscall.SysProcAttr { return nil }
-
-// pinSupported reports whether pinProcess can work here.
-const pinSupported = false

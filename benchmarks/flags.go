@@ -88,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("benchmarks", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.DurationVar(&o.RTT, "rtt", 20*time.Millisecond, "simulated round-trip time of the WAN proxy (0 to 10s)")
-	fs.DurationVar(&o.Duration, "duration", 700*time.Millisecond, "measuring time of one cell (50ms to 10m)")
+	fs.DurationVar(&o.Duration, "duration", 600*time.Millisecond, "measuring time of one cell (50ms to 10m)")
 	fs.IntVar(&o.Runs, "runs", 3, "repetitions of every cell, interleaved (1 to 20)")
 	workloads := fs.String("workloads", "", "comma list of "+strings.Join(allWorkloads, ",")+" (default all but burst, adaptive and compression; all with -full)")
 	transports := fs.String("transports", "", "comma list of "+strings.Join(transportNames(), ",")+" (default all)")

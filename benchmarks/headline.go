@@ -36,10 +36,10 @@ func headlineMarkdown(r *Results) string {
 		"`benchmarks/wansim`) in a server process of its own and runs every configuration against it, interleaved, %s each; it "+
 		"writes [`benchmarks/results/report.md`](benchmarks/results/report.md), `results.json`, this headline and SVG charts. "+
 		"Latest run: %s, %s/%s, %d CPUs, Go %s; %s; load average %s at the start, %s at the end (other work shares this machine). "+
-		"%s. The plan's 13-operation episode (4 inserts, 9 reads), %d concurrent workers, medians of %s:\n\n",
+		"Pool sizes: %s. The plan's 13-operation episode (4 inserts, 9 reads), %d concurrent workers, medians of %s:\n\n",
 		minSec(r.WallSeconds), s.RTTms, plural(s.Runs, "run"), r.Date.Format("2006-01-02"), m.GOOS, m.GOARCH, m.NumCPU,
 		strings.TrimPrefix(m.GoVersion, "go"), m.PinningText, loadText(m.LoadStart), loadText(m.LoadEnd),
-		upperFirst(s.Pool.describe()), load, plural(s.Runs, "run"))
+		s.Pool.describe(), load, plural(s.Runs, "run"))
 	sb.WriteString("| transport | configuration | episode p50 | p50 ÷ physical limit | episode p95 | episodes/s | client CPU per op | " +
 		"allocs per op | server CPU per op | CPU-bound side | TLS handshakes per 1k ops |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, su := range summariesOf(r.Summaries, wlEpisode, "") {

@@ -112,3 +112,24 @@ func TestCPUWindow(t *testing.T) {
 		t.Errorf("second end = %+v, want the same report", again)
 	}
 }
+
+func TestRatioTargetNearGoal(t *testing.T) {
+	got := ratioTarget("p50", "≤ 1/3", "episode", 0.3336, 1.0/3, true)
+	if got.Status != statusMissed || got.Measured != "0.334×" {
+		t.Errorf("0.3336 against 1/3: %s %q, want missed \"0.334×\" (not the goal's own 0.33×)", got.Status, got.Measured)
+	}
+	if got := ratioTarget("p50", "≤ 1/3", "episode", 0.25, 1.0/3, true); got.Status != statusMet || got.Measured != "0.25×" {
+		t.Errorf("0.25 against 1/3: %s %q, want met \"0.25×\"", got.Status, got.Measured)
+	}
+}
+
+func TestCacheMissWhy(t *testing.T) {
+	cell := func(c string, p50, cpu float64) Cell {
+		return Cell{cellKey: cellKey{wlCacheMiss, c, "https-h2", 1, 0, varMiss}, Run: 1,
+			Metrics: Metrics{"p50_ms": p50 / 1000, "p50_us": p50, "client_cpu_us_per_op": cpu, "allocs_per_op": 400}}
+	}
+	ts := cacheMissTargets(summarizeCells([]Cell{cell(cfgPooled, 500, 380), cell(cfgCache, 530, 400)}))
+	if len(ts) == 0 || ts[0].Status != statusMissed || !strings.Contains(ts[0].Why, "530.0 µs at p50 against 500.0 µs") {
+		t.Fatalf("cache miss target %+v: want missed, with the p50s of both in its why", ts)
+	}
+}

@@ -52,7 +52,7 @@ func evaluateTargets(ss []Summary, transports []string, loadWorkers int) []Targe
 // both baselines.
 func episodeLatencyTargets(ss []Summary, tr string, w int) []Target {
 	s, ok := episodeSummary(ss, cfgFull, tr, w)
-	scope := fmt.Sprintf("episode, %s, %d workers", tr, w)
+	scope := fmt.Sprintf("episode, %s, %s", tr, plural(w, "worker"))
 	r1, r2 := math.NaN(), math.NaN()
 	if ok {
 		r1, r2 = s.VsDefault.get("p50_ms"), s.VsTuned.get("p50_ms")
@@ -72,7 +72,7 @@ func episodeLatencyTargets(ss []Summary, tr string, w int) []Target {
 
 // loadTargets checks p95, throughput and connection overhead under load.
 func loadTargets(ss []Summary, tr string, w int) []Target {
-	scope := fmt.Sprintf("episode, %s, %d workers", tr, w)
+	scope := fmt.Sprintf("episode, %s, %s", tr, plural(w, "worker"))
 	s, ok := episodeSummary(ss, cfgFull, tr, w)
 	d, _ := episodeSummary(ss, cfgDefault, tr, w)
 	p95, thr, conn := math.NaN(), math.NaN(), math.NaN()
@@ -113,7 +113,7 @@ func overheadTargets(ss []Summary) []Target {
 		if s.Workload != wlOverhead || s.Config != cfgPooled {
 			continue
 		}
-		scope := fmt.Sprintf("episode at RTT 0, %s, %d workers", s.Transport, s.Workers)
+		scope := fmt.Sprintf("episode at RTT 0, %s, %s", s.Transport, plural(s.Workers, "worker"))
 		var over float64
 		var what string
 		if s.Workers == 1 {
@@ -150,7 +150,11 @@ func ratioTarget(name, goal, scope string, r, limit float64, atMost bool) Target
 	if atMost {
 		met = r <= limit
 	}
-	t.set(r, met, fmt.Sprintf("%.2f×", r))
+	measured := fmt.Sprintf("%.2f×", r)
+	if measured == fmt.Sprintf("%.2f×", limit) {
+		measured = fmt.Sprintf("%.3f×", r) // so that a miss does not read as the goal itself
+	}
+	t.set(r, met, measured)
 	return t
 }
 

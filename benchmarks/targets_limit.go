@@ -17,7 +17,7 @@ const (
 func limitTarget(ss []Summary, tr string, w int) Target {
 	s, _ := episodeSummary(ss, cfgFull, tr, w)
 	slack := limitSlack(w)
-	t := Target{Name: "episode p50 vs physical limit", Scope: fmt.Sprintf("episode, %s, %d workers", tr, w),
+	t := Target{Name: "episode p50 vs physical limit", Scope: fmt.Sprintf("episode, %s, %s", tr, plural(w, "worker")),
 		Goal: fmt.Sprintf("pooled+cache+br p50 ≤ %.2f× the round trips no client can avoid × RTT", slack)}
 	r := s.Median.get("p50_vs_limit")
 	t.set(r, r <= slack, fmt.Sprintf("%.2f× (%s ms vs a limit of %s ms)", r, num(s.Median.get("p50_ms"), 0), num(s.Median.get("limit_ms"), 0)))
@@ -52,7 +52,7 @@ func cpuTargets(ss []Summary, load int) []Target {
 			}
 			pc, lc := p.Median.get("client_cpu_us_per_op"), l.Median.get("client_cpu_us_per_op")
 			t := Target{Name: "client CPU per operation", Goal: "pooled ≤ libsql-tuned (µs of client CPU per statement)",
-				Scope: fmt.Sprintf("%s at RTT %g ms, %s, %d workers", wl, p.RTTms, tr, load)}
+				Scope: fmt.Sprintf("%s at RTT %g ms, %s, %s", wl, p.RTTms, tr, plural(load, "worker"))}
 			r := ratio(pc, lc)
 			t.set(r, r <= 1, fmt.Sprintf("%s vs %s µs/op (%.2f×)", num(pc, 1), num(lc, 1), r))
 			switch {

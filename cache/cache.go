@@ -25,6 +25,8 @@ type Cache struct {
 	flights flights
 	// closed is set by Close; Stats then reports counters only.
 	closed atomic.Bool
+	// lease bounds when the cache serves (ServeUntil).
+	lease lease
 }
 
 // entry is one stored result with its dependencies and access metadata.

@@ -127,7 +127,7 @@ func (c *Cache) Await(ctx context.Context, f *Flight) (*Result, bool) {
 	case <-ctx.Done():
 		return nil, false
 	}
-	if f.res == nil || !c.gens.current(f.snap.global, f.snap.deps) {
+	if f.res == nil || !c.gens.current(f.snap.global, f.snap.deps) || c.refusing() {
 		return nil, false
 	}
 	c.ctr.coalesced.Add(1)

@@ -17,6 +17,11 @@ func (c *Cache) Get(k Key) (*Result, bool) {
 		return nil, false
 	}
 	c.sk.increment(k.hash)
+	if c.refusing() {
+		c.lease.refused.Add(1)
+		c.ctr.misses.Add(1)
+		return nil, false
+	}
 	e, ok := c.rc.Get(k.canon)
 	if !ok || e == nil || e.key != k.canon {
 		c.ctr.misses.Add(1)
@@ -60,10 +65,10 @@ func (c *Cache) ttlOf(e *entry, now int64) time.Duration {
 // fixed lifetime, capped at MaxTTL; a negative one stores nothing. Set returns false and stores nothing when the result is
 // born stale (a generation in snap changed, or a table is missing from snap),
 // is larger than MaxEntryBytes, or is already older than MaxTTL; it is best
-// effort otherwise (ristretto may drop or refuse to admit it). r must not be
-// modified afterwards.
+// effort otherwise (ristretto may drop or refuse to admit it); an entry that
+// was admitted is visible to the next Get. r must not be modified afterwards.
 func (c *Cache) Set(k Key, r *Result, tables []string, snap Snapshot, ttl time.Duration) bool {
-	if c == nil || !k.Valid() || r == nil || ttl < 0 {
+	if c == nil || !k.Valid() || r == nil || ttl < 0 || c.refusing() {
 		return false
 	}
 	size := r.Size()
@@ -91,6 +96,11 @@ func (c *Cache) Set(k Key, r *Result, tables []string, snap Snapshot, ttl time.D
 	if !c.rc.SetWithTTL(k.canon, e, cost, remaining) {
 		return false
 	}
+	// ristretto applies sets asynchronously; waiting (one hand-off to its
+	// goroutine, microseconds after a fill that took a round trip) makes the
+	// entry visible to the very next Get, as a caller reading its own
+	// query twice expects.
+	c.rc.Wait()
 	c.ctr.sets.Add(1)
 	return true
 }

@@ -15,12 +15,6 @@ func storeKeyed(t *testing.T, c *Cache, k Key, table, column string, values ...s
 }
 
 func TestKeyedInvalidation(t *testing.T) {
-	type entry struct {
-		name          string
-		column        string // "" for a table-level read
-		values        []string
-		keyed, others bool // survives the keyed write / a write of another table
-	}
 	tests := []struct {
 		name  string
 		write func(c *Cache)

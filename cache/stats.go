@@ -44,6 +44,9 @@ type Stats struct {
 	KeyInvalidations uint64
 	// InvalidateAlls counts InvalidateAll calls.
 	InvalidateAlls uint64
+	// GetsRefused counts Get calls that missed because the cache was past
+	// the bound set by [Cache.ServeUntil].
+	GetsRefused uint64
 	// Coalesced counts reads that missed while an identical read was
 	// already being fetched, and were served its result ([Cache.Await]).
 	Coalesced uint64
@@ -82,6 +85,7 @@ func (c *Cache) Stats() Stats {
 		KeyInvalidations:     c.ctr.keyInvalidations.Load(),
 		InvalidateAlls:       c.ctr.invalidateAlls.Load(),
 		Coalesced:            c.ctr.coalesced.Load(),
+		GetsRefused:          c.lease.refused.Load(),
 	}
 	if c.closed.Load() {
 		return s

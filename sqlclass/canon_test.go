@@ -15,7 +15,7 @@ import (
 // canonicalization must respect: numbers in several types and spellings,
 // numeric text, text differing in case and trailing spaces, blobs, NULL.
 var canonValues = []driver.Value{
-	nil, int64(0), int64(1), int64(-1), int64(7), float64(1), float64(1.5), float64(-0.0), float64(7),
+	nil, int64(0), int64(1), int64(-1), int64(7), float64(1), float64(1.5), math.Copysign(0, -1), float64(7),
 	"1", "1.0", " 1", "1 ", "01", "+1", "1e0", "1.", ".5", "0.5", "1.50", "7", "7.0",
 	"abc", "ABC", "abc ", "abc  ", "Abc", "", " ", "x'1'", "1e400", "-1e400", "inf", "Inf", "-Inf", "nan",
 	[]byte("1"), []byte("abc"), []byte("ABC"), []byte{}, []byte{0, 1},

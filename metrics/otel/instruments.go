@@ -67,7 +67,7 @@ func breakerSeries() []series {
 }
 
 // defs lists every instrument Register creates.
-var defs = append(append(poolDefs(), cacheDefs()...), compressionDefs()...)
+var defs = append(append(append(poolDefs(), cacheDefs()...), compressionDefs()...), busDefs()...)
 
 func poolDefs() []def {
 	type S = tursopooled.Stats
@@ -142,11 +142,14 @@ func cacheDefs() []def {
 			func(s *S) int64 { return u2i(s.Cache.GetsStale) }),
 		intDef(counter, "cache.evictions", "{entry}", "Entries evicted to stay within cache_max_bytes.",
 			func(s *S) int64 { return u2i(s.Cache.Evictions) }),
-		{name: "cache.invalidations", unit: "{invalidation}", desc: "Cache invalidations by writes: of the tables a write touched, or of everything.",
+		{name: "cache.invalidations", unit: "{invalidation}", desc: "Cache invalidations by writes: of the keys a write touched, of the tables, or of everything.",
 			kind: counter, series: []series{
+				with("scope", "keys", func(s *S) int64 { return u2i(s.Cache.KeyInvalidations) }),
 				with("scope", "tables", func(s *S) int64 { return u2i(s.Cache.Invalidations) }),
 				with("scope", "all", func(s *S) int64 { return u2i(s.Cache.InvalidateAlls) }),
 			}},
+		intDef(counter, "cache.coalesced", "{read}", "Cache misses served the result of an identical query already in flight.",
+			func(s *S) int64 { return u2i(s.Cache.Coalesced) }),
 		intDef(updown, "cache.entries", "{entry}", "Entries stored in the result cache.", func(s *S) int64 { return s.Cache.Entries }),
 		intDef(updown, "cache.size", "By", "Bytes charged against cache_max_bytes.", func(s *S) int64 { return s.Cache.Bytes }),
 	}

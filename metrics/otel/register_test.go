@@ -143,8 +143,8 @@ func TestRegisterOptionsAndErrors(t *testing.T) {
 			if _, ok := ms[tt.metric]; !ok {
 				t.Fatalf("no metric %s among %d", tt.metric, len(ms))
 			}
-			if len(ms) != 38 {
-				t.Errorf("%d instruments reported, want 38", len(ms))
+			if len(ms) != 46 {
+				t.Errorf("%d instruments reported, want 46", len(ms))
 			}
 			if err := reg.Unregister(); err != nil {
 				t.Fatal(err)

@@ -78,7 +78,8 @@ func TestCollectorFollowsTheDB(t *testing.T) {
 	if in < 2500 || out <= 0 || out >= in {
 		t.Errorf("compression bytes in = %v, out = %v: want in ≥ 2500 and 0 < out < in", in, out)
 	}
-	if got := value(t, after, `turso_pooled_cache_invalidations_total{db="main",scope="tables"}`) +
+	if got := value(t, after, `turso_pooled_cache_invalidations_total{db="main",scope="keys"}`) +
+		value(t, after, `turso_pooled_cache_invalidations_total{db="main",scope="tables"}`) +
 		value(t, after, `turso_pooled_cache_invalidations_total{db="main",scope="all"}`); got < 2 {
 		t.Errorf("cache invalidations = %v after CREATE and INSERT, want ≥ 2", got)
 	}
@@ -134,9 +135,9 @@ func TestCollectorLintAndCount(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
-	// 52 counters and gauges (one per label value) plus the summary.
-	if n := testutil.CollectAndCount(c); n != 53 {
-		t.Errorf("CollectAndCount = %d, want 53", n)
+	// 70 counters and gauges (one per label value) plus the summary.
+	if n := testutil.CollectAndCount(c); n != 71 {
+		t.Errorf("CollectAndCount = %d, want 71", n)
 	}
 	if n := testutil.CollectAndCount(c, "turso_pooled_pool_connections_destroyed_total"); n != 8 {
 		t.Errorf("destroyed_total has %d series, want one per reason (8)", n)

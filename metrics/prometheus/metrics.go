@@ -53,7 +53,7 @@ func destroyReasons() []pool.DestroyReason {
 
 // specs is every metric the collector exports except the acquire-wait
 // summary, which collector.go builds separately.
-var specs = append(append(poolSpecs(), cacheSpecs()...), compressionSpecs()...)
+var specs = append(append(append(poolSpecs(), cacheSpecs()...), compressionSpecs()...), busSpecs()...)
 
 func poolSpecs() []spec {
 	return []spec{
@@ -141,14 +141,17 @@ func cacheSpecs() []spec {
 			func(s *tursopooled.Stats) float64 { return float64(s.Cache.GetsStale) }),
 		counter("cache_evictions_total", "Entries evicted to stay within cache_max_bytes.",
 			func(s *tursopooled.Stats) float64 { return float64(s.Cache.Evictions) }),
-		{name: "cache_invalidations_total", help: "Cache invalidations by writes: of the tables a write touched, or of everything.",
+		{name: "cache_invalidations_total", help: "Cache invalidations by writes: of the keys a write touched, of the tables, or of everything.",
 			typ: prometheus.CounterValue, labels: []string{"scope"},
 			samples: func(s *tursopooled.Stats) []sample {
 				return []sample{
+					{float64(s.Cache.KeyInvalidations), []string{"keys"}},
 					{float64(s.Cache.Invalidations), []string{"tables"}},
 					{float64(s.Cache.InvalidateAlls), []string{"all"}},
 				}
 			}},
+		counter("cache_coalesced_total", "Cache misses served the result of an identical query already in flight.",
+			func(s *tursopooled.Stats) float64 { return float64(s.Cache.Coalesced) }),
 		gauge("cache_entries", "Entries stored in the result cache.",
 			func(s *tursopooled.Stats) float64 { return float64(s.Cache.Entries) }),
 		gauge("cache_bytes", "Bytes charged against cache_max_bytes.",
