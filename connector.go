@@ -127,10 +127,12 @@ func (c *Connector) poolConfig() pool.Config[*upstreamConn] {
 }
 
 // dial opens one upstream connection; the pool calls it under
-// pool_connect_timeout. The upstream WebSocket dial ignores its context
-// (it has a 120 s timeout of its own), so the dial runs apart and is
-// abandoned when ctx ends; a connection it still opens is closed. A panic
-// of the upstream's dial is a failed dial.
+// pool_connect_timeout, for its minimum connections (pre-warm) and on
+// demand. With the cache on it also loads the schema dependency map unless
+// it is loaded (see loadSchema). The upstream WebSocket dial ignores its
+// context (it has a 120 s timeout of its own), so the dial runs apart and
+// is abandoned when ctx ends; a connection it still opens is closed. A
+// panic of the upstream's dial is a failed dial.
 func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 	type result struct {
 		dc  driver.Conn
@@ -145,7 +147,13 @@ func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 				done <- result{err: fmt.Errorf("turso-pooled: connecting: the upstream driver panicked: %v", p)}
 			}
 		}()
-		dc, err := c.upstream.Connect(ctx)
+		dc, err := c.connectUpstream(ctx)
+		if err == nil {
+			if err = c.loadSchema(ctx, dc); err != nil {
+				_ = dc.Close()
+				dc = nil
+			}
+		}
 		done <- result{dc, err}
 	}()
 	select {
@@ -164,6 +172,32 @@ func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 		}()
 		return nil, fmt.Errorf("turso-pooled: connecting: %w", ctx.Err())
 	}
+}
+
+// loadSchema loads, with the cache on, the schema dependency map on a new
+// connection unless it is loaded, so that no query pays for it: the
+// minimum connections, dialed in the background, load it before the first
+// query. A failure that broke the connection fails the dial; any other
+// leaves the load to the first cache fill, as without pre-warm.
+// Compression takes the table shapes from the same load, and loads again
+// when a write stores into a table that an older load did not see (see
+// schemaDeps.storedTables).
+func (c *Connector) loadSchema(ctx context.Context, dc driver.Conn) error {
+	if c.features.cache == nil {
+		return nil
+	}
+	if c.relay != nil {
+		// Over HTTP/2 a request sent now would dial a connection of its own
+		// beside the relay's first one.
+		if err := c.relay.WaitWarm(ctx); err != nil {
+			return err
+		}
+	}
+	_, _, err := c.features.schema.readDeps(ctx, dc, nil)
+	if err != nil && classify(err, c.relay).broken {
+		return err
+	}
+	return nil
 }
 
 // ping checks an idle connection for the pool's health check and for the
@@ -250,7 +284,8 @@ func (c *Connector) readyForReuse(ctx context.Context, uc *upstreamConn) error {
 }
 
 // streamRefreshAfter is how long an HTTP connection may sit unused before
-// its server-side stream is replaced: half of sqld's 10 s stream expiry.
+// its server-side stream is replaced when the server did not say how long
+// it keeps streams: half of sqld's 10 s stream expiry.
 const streamRefreshAfter = 5 * time.Second
 
 // refreshStream prepares an HTTP connection for reuse after it was last used
@@ -258,9 +293,18 @@ const streamRefreshAfter = 5 * time.Second
 // every reuse, which costs one extra request (the stream's close) per
 // statement. turso-pooled keeps a recently used stream, as the upstream's
 // WebSocket connections keep theirs, and replaces only one idle long enough
-// that the server may expire it before the next request.
+// that the server may expire it before the next request: for half of the
+// stream_ttl_ms of the server's last answer on the stream, counted from its
+// request, when the relay saw one (the upstream driver ignores the field),
+// else for streamRefreshAfter.
 func (c *Connector) refreshStream(ctx context.Context, dc driver.Conn, lastUsed int64) error {
-	if time.Since(time.Unix(0, lastUsed)) < streamRefreshAfter {
+	idle, limit := time.Since(time.Unix(0, lastUsed)), streamRefreshAfter
+	if hc, ok := dc.(*httpConn); ok {
+		if si, ok := hc.streamInfo(); ok && si.TTL > 0 {
+			idle, limit = time.Since(si.Sent), si.TTL/2
+		}
+	}
+	if idle < limit {
 		return nil
 	}
 	if r, ok := dc.(driver.SessionResetter); ok {

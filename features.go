@@ -79,7 +79,7 @@ func (f *features) encodeArgs(ctx context.Context, cn *conn, st *statement, args
 	if len(cands) == 0 {
 		return args, nil
 	}
-	tables, ok, err := f.schema.storedTables(ctx, cn.up)
+	tables, ok, err := f.schema.storedTables(ctx, cn.up, st.info.WriteTables)
 	if !ok {
 		return args, err
 	}

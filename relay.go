@@ -3,6 +3,7 @@ package tursopooled
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/turso-pooled/tursopooled/internal/relay"
 )
@@ -20,6 +21,13 @@ import (
 // the connector's random secret header is refused, so other local processes
 // cannot use the relay. pool_http_relay=off sends requests directly, as the
 // upstream does; so does a user-supplied WithProxy.
+//
+// Pre-warming includes the network: the relay opens pool_min_conns
+// connections to the server (one over HTTP/2) in the background when the
+// connector is built, and keeps them in use at the health-check period,
+// so the first queries pay for neither TCP nor TLS. It also labels each
+// pooled connection's requests, so that the connector learns the
+// stream_ttl_ms the server announces for its stream (see httpConn).
 
 // relayTarget is the server base URL the relay forwards to, as the upstream
 // would compute it: libsql:// is https:// unless tls=0. The path stays in the
@@ -38,6 +46,19 @@ func relayTarget(cfg *Config) *url.URL {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}
 }
 
+// relayKeepAlive is the period at which the relay uses its pool_min_conns
+// connections to the server: the pool's health-check period, at which the
+// pool keeps its idle connections alive too.
+func relayKeepAlive(cfg *Config) time.Duration { return cfg.HealthCheckPeriod }
+
+// relayIdleTimeout is how long the relay keeps an idle connection to the
+// server: relay.DefaultIdleTimeout, or three keep-alive periods when that
+// is longer, so that the keep-alive requests find the minimum connections
+// open.
+func relayIdleTimeout(cfg *Config) time.Duration {
+	return max(relay.DefaultIdleTimeout, 3*relayKeepAlive(cfg))
+}
+
 // startRelay starts the connector's relay for HTTP URLs, or returns nil when
 // none is wanted.
 func startRelay(cfg *Config) (*relay.Relay, error) {
@@ -49,9 +70,12 @@ func startRelay(cfg *Config) (*relay.Relay, error) {
 		return nil, nil
 	}
 	rl, err := relay.New(relay.Config{
-		Target:   target,
-		MaxConns: int(cfg.MaxConns),
-		Secret:   relay.NewSecret(),
+		Target:          target,
+		MaxConns:        int(cfg.MaxConns),
+		MinConns:        int(cfg.MinConns),
+		KeepAlivePeriod: relayKeepAlive(cfg),
+		IdleTimeout:     relayIdleTimeout(cfg),
+		Secret:          relay.NewSecret(),
 	})
 	if err != nil {
 		return nil, err

@@ -51,6 +51,7 @@ type schemaDeps struct {
 	anyChild []string                   // tables whose foreign keys cannot be read: written by any write
 	tables   map[string]*sqlclass.Table // table → declared shape; absent when not understood
 	failedAt time.Time                  // when the last load for compression failed
+	missing  map[string]time.Time       // tables written but absent from the map → when a load last looked for them
 }
 
 const schemaQuery = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'view', 'trigger', 'index') AND sql IS NOT NULL"
@@ -60,13 +61,17 @@ const schemaQuery = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE t
 // cannot be read does not cost every write a round trip.
 const schemaRetryAfter = 5 * time.Second
 
+// maxMissingTables bounds the memory of tables looked for and not found;
+// past it they are forgotten (each may then cost one more load).
+const maxMissingTables = 1024
+
 // reset forgets the schema; the next cache fill or write with a value to
 // frame loads it again.
 func (s *schemaDeps) reset() {
 	s.mu.Lock()
 	s.loaded = false
 	s.views, s.writes, s.anything, s.anyChild, s.tables = nil, nil, nil, nil, nil
-	s.failedAt = time.Time{}
+	s.failedAt, s.missing = time.Time{}, nil
 	s.mu.Unlock()
 }
 
@@ -156,24 +161,49 @@ func (s *schemaDeps) writeTargets(info sqlclass.Info, args []driver.NamedValue) 
 }
 
 // storedTables returns the declared shapes of the database's tables by
-// lower-cased name, loading the schema on up when it is not loaded. ok is
-// false when it could not be loaded (or a load failed less than
-// schemaRetryAfter ago): nothing may be framed then. The map is never
-// modified after it is returned; a reset replaces it.
-func (s *schemaDeps) storedTables(ctx context.Context, up driver.Conn) (map[string]*sqlclass.Table, bool, error) {
+// lower-cased name, loading the schema on up when it is not loaded, or
+// again when a table of want is missing from the map (another process may
+// have created it since the load) and no load looked for it in the last
+// schemaRetryAfter. ok is false when it could not be loaded (or a load
+// failed less than schemaRetryAfter ago): nothing may be framed then. The
+// map is never modified after it is returned; a load replaces it.
+func (s *schemaDeps) storedTables(ctx context.Context, up driver.Conn, want []string) (map[string]*sqlclass.Table, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.loaded {
-		if !s.failedAt.IsZero() && time.Since(s.failedAt) < schemaRetryAfter {
-			return nil, false, nil
-		}
-		if err := s.loadLocked(ctx, up); err != nil {
-			s.failedAt = time.Now()
-			s.logger.Debug("turso-pooled: compression: schema load failed; values sent as they are", "err", err)
-			return nil, false, err
-		}
+	now := time.Now()
+	if !s.failedAt.IsZero() && now.Sub(s.failedAt) < schemaRetryAfter {
+		return s.tables, s.loaded, nil
+	}
+	if s.loaded && !s.lookForMissing(want, now) {
+		return s.tables, true, nil
+	}
+	if err := s.loadLocked(ctx, up); err != nil {
+		s.failedAt = now
+		s.logger.Debug("turso-pooled: compression: schema load failed; values sent as they are", "err", err)
+		return s.tables, s.loaded, err
 	}
 	return s.tables, true, nil
+}
+
+// lookForMissing reports whether a table of want is missing from the
+// loaded map and was not looked for in the last schemaRetryAfter; it
+// records that the coming load looks for them. Needs s.mu.
+func (s *schemaDeps) lookForMissing(want []string, now time.Time) bool {
+	found := false
+	for _, t := range want {
+		if s.tables[t] != nil {
+			continue
+		}
+		if at, ok := s.missing[t]; ok && now.Sub(at) < schemaRetryAfter {
+			continue
+		}
+		if s.missing == nil || len(s.missing) >= maxMissingTables {
+			s.missing = map[string]time.Time{}
+		}
+		s.missing[t] = now
+		found = true
+	}
+	return found
 }
 
 // loadLocked reads views, triggers and tables from sqlite_master. Needs s.mu.

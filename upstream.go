@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tursodatabase/libsql-client-go/libsql"
@@ -58,7 +59,7 @@ func newUpstreamConnector(cfg *Config) (driver.Connector, *relay.Relay, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	up, err := libsql.NewConnector(cfg.URL, upstreamOptions(cfg, rl)...)
+	up, err := libsql.NewConnector(cfg.URL, upstreamOptions(cfg, rl, "")...)
 	if err != nil {
 		if rl != nil {
 			_ = rl.Close()
@@ -69,8 +70,9 @@ func newUpstreamConnector(cfg *Config) (driver.Connector, *relay.Relay, error) {
 }
 
 // upstreamOptions translates cfg into libsql options; with a relay, HTTP
-// requests go to it (WithProxy) carrying its secret header.
-func upstreamOptions(cfg *Config, rl *relay.Relay) []libsql.Option {
+// requests go to it (WithProxy) carrying its secret header and, unless
+// label is "", the stream label label (see httpConn).
+func upstreamOptions(cfg *Config, rl *relay.Relay, label string) []libsql.Option {
 	var opts []libsql.Option
 	if cfg.AuthToken != "" {
 		opts = append(opts, libsql.WithAuthToken(cfg.AuthToken))
@@ -95,11 +97,34 @@ func upstreamOptions(cfg *Config, rl *relay.Relay) []libsql.Option {
 			headers = map[string]string{}
 		}
 		headers[name] = value
+		if label != "" {
+			headers[relay.StreamHeaderName] = label
+		}
 	}
 	if len(headers) > 0 {
 		opts = append(opts, libsql.WithRequestHeaders(headers))
 	}
 	return opts
+}
+
+// connectUpstream opens one upstream connection: for Hrana over HTTP an
+// httpConn, whose upstream connections come, with the relay, from a libsql
+// connector of its own that labels their requests (a label per pooled
+// connection), and without it from the connector's; else a connection of
+// the connector's upstream. Over HTTP it does no I/O.
+func (c *Connector) connectUpstream(ctx context.Context) (driver.Conn, error) {
+	if c.transport != transportHTTP {
+		return c.upstream.Connect(ctx)
+	}
+	if c.relay == nil {
+		return newHTTPConn(ctx, c.upstream.Connect, nil, "")
+	}
+	label := strconv.FormatUint(labelSeq.Add(1), 36)
+	up, err := libsql.NewConnector(c.cfg.URL, upstreamOptions(c.cfg, c.relay, label)...)
+	if err != nil {
+		return nil, fmt.Errorf("turso-pooled: libsql connector for %s: %w", redactURL(c.cfg.URL), err)
+	}
+	return newHTTPConn(ctx, up.Connect, c.relay, label)
 }
 
 // fileConnector opens file: URLs with the registered SQLite driver.

@@ -39,6 +39,18 @@ type Config struct {
 	// IdleTimeout is how long an idle connection to Target is kept open.
 	// 0 means DefaultIdleTimeout.
 	IdleTimeout time.Duration
+	// MinConns is how many connections to Target the relay opens in the
+	// background as soon as New returns and keeps open: every
+	// KeepAlivePeriod it sends GET requests for Target's /v2 (the Hrana
+	// version check, which needs no credentials) that use one connection
+	// each, MinConns at once over HTTP/1.1 and one over HTTP/2 (where one
+	// connection carries every request), so that neither side closes them
+	// as idle and a dropped one is dialed again before a client needs it.
+	// 0 means none; at most MaxConns.
+	MinConns int
+	// KeepAlivePeriod is the period of those requests. 0 means a third of
+	// IdleTimeout; at most IdleTimeout.
+	KeepAlivePeriod time.Duration
 	// Secret is the value clients must send in the [SecretHeaderName]
 	// header: at least MinSecretLen visible ASCII characters, normally from
 	// [NewSecret]. Required. It never appears in errors.
@@ -53,6 +65,9 @@ func (c Config) withDefaults() Config {
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = DefaultIdleTimeout
 	}
+	if c.KeepAlivePeriod == 0 {
+		c.KeepAlivePeriod = c.IdleTimeout / 3
+	}
 	return c
 }
 
@@ -66,6 +81,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("turso-pooled: relay: MaxConns is %d; accepted: 0 (default %d) or a positive count", c.MaxConns, DefaultMaxConns)
 	case c.IdleTimeout < 0:
 		return fmt.Errorf("turso-pooled: relay: IdleTimeout is %v; accepted: 0 (default %v) or a positive duration", c.IdleTimeout, DefaultIdleTimeout)
+	case c.MinConns < 0 || c.MinConns > c.MaxConns:
+		return fmt.Errorf("turso-pooled: relay: MinConns is %d; accepted: 0 to MaxConns (%d)", c.MinConns, c.MaxConns)
+	case c.KeepAlivePeriod < 0 || c.KeepAlivePeriod > c.IdleTimeout:
+		return fmt.Errorf("turso-pooled: relay: KeepAlivePeriod is %v; accepted: 0 (a third of IdleTimeout) or a positive duration up to IdleTimeout (%v)", c.KeepAlivePeriod, c.IdleTimeout)
 	}
 	return validateSecret(c.Secret)
 }

@@ -55,6 +55,27 @@
 // recorded. Once a 200 status has been sent it stands: a body cut short
 // after it reaches the client as a truncated body, with no record.
 //
+// # Streams
+//
+// A client may label the pipeline requests of one of its connections with
+// the [StreamHeaderName] header (removed before forwarding). For each
+// label, the relay scans the server's 200 answers as they stream by,
+// without buffering them, for the top-level "baton" and "stream_ttl_ms"
+// fields, and [Relay.Stream] returns when the last answer that kept its
+// stream (a string baton) was requested and the lifetime it announced. The
+// upstream client ignores stream_ttl_ms; the driver uses it to replace a
+// kept stream before the server expires it.
+//
+// # Keep-alive
+//
+// With Config.MinConns, the relay opens that many connections to the
+// server in the background as soon as New returns (one over HTTP/2), and
+// uses each of them every Config.KeepAlivePeriod with a GET of /v2 (the
+// Hrana version check, no credentials needed), so that a client's first
+// requests find TCP and TLS already set up and idle connections are
+// neither closed by either side nor found dead by a request.
+// [Relay.WaitWarm] waits for the first round.
+//
 // libsql.WithProxy keeps the path of the database URL, and the relay appends
 // the incoming path to Config.Target's path: give Target an empty path when
 // the relay fronts the upstream client. WithProxy does not apply to ws:// and

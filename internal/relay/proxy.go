@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // replayLimit is the largest request body, in bytes, that the relay reads
@@ -72,32 +73,40 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	defer r.leave()
+	label := streamLabel(req)
 	if err := newExchange(req, &r.stats.bytesIn); err != nil {
 		r.stats.errors.Add(1)
 		r.fail(w, &failedAnswer{status: http.StatusBadRequest, text: "turso-pooled relay: reading request body: " + err.Error(),
 			f: &Failure{Err: fmt.Errorf("turso-pooled: relay: reading request body: %w", err)}})
 		return
 	}
+	if e, ok := req.Body.(*exchange); ok {
+		e.label, e.received = label, time.Now()
+	}
 	r.proxy.ServeHTTP(w, req)
 }
 
 // rewrite routes the outgoing request to the target, rewrites its Host
-// header, removes the secret and attaches the request's exchange.
+// header, removes the secret and the stream label and attaches the
+// request's exchange.
 // ReverseProxy has already removed hop-by-hop and X-Forwarded-* headers.
 func (r *Relay) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetURL(r.target)
 	pr.Out.Header.Del(SecretHeaderName)
+	pr.Out.Header.Del(StreamHeaderName)
 	if e, ok := pr.In.Body.(*exchange); ok {
 		e.attach(pr.Out)
 	}
 }
 
-// modifyResponse counts the response body bytes as they are streamed, and
+// modifyResponse counts the response body bytes as they are streamed,
+// scans a labelled pipeline answer for its stream (see scanAnswer), and
 // turns an answer with a status other than 200 into a failedAnswer for
 // proxyError.
 func (r *Relay) modifyResponse(resp *http.Response) error {
 	var body *countingBody
-	if e := exchangeOf(resp.Request); e != nil {
+	e := exchangeOf(resp.Request)
+	if e != nil {
 		body = &e.respBody
 	} else {
 		body = new(countingBody)
@@ -105,8 +114,12 @@ func (r *Relay) modifyResponse(resp *http.Response) error {
 	*body = countingBody{ReadCloser: resp.Body, n: &r.stats.bytesOut}
 	resp.Body = body
 	if resp.StatusCode == http.StatusOK {
+		if e != nil {
+			r.scanAnswer(e, resp)
+		}
 		return nil
 	}
+	r.stats.serverErrors.Add(1)
 	return r.serverFailure(resp)
 }
 
@@ -181,6 +194,10 @@ type exchange struct {
 	n      *atomic.Int64
 
 	respBody countingBody // the response body
+
+	label    string    // the request's stream label (StreamHeaderName), or ""
+	received time.Time // when ServeHTTP received the request
+	scan     bodyScan  // the scan of a labelled 200 answer
 }
 
 // newExchange installs a new exchange as req.Body. It reads a body of at
@@ -269,15 +286,30 @@ func (e *exchange) getBody() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(e.buf)), nil
 }
 
-// countingBody adds the bytes read through it to n.
+// countingBody adds the bytes read through it to n and, when scan is set,
+// scans them; scanned is called once the scan read a whole JSON object,
+// before the bytes that end it are returned (so before the client can have
+// them).
 type countingBody struct {
 	io.ReadCloser
-	n *atomic.Int64
+	n       *atomic.Int64
+	scan    *bodyScan
+	scanned func(*bodyScan)
 }
 
-// Read reads from the wrapped body and counts the bytes.
+// Read reads from the wrapped body, counts the bytes and scans them.
 func (b *countingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.n.Add(int64(n))
+	if s := b.scan; s != nil && n > 0 {
+		s.feed(p[:n])
+		switch {
+		case s.done:
+			b.scan = nil
+			b.scanned(s)
+		case s.bad:
+			b.scan = nil
+		}
+	}
 	return n, err
 }

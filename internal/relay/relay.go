@@ -42,6 +42,11 @@ type Relay struct {
 
 	failures   *failureLog // answers other than the server's 200, for Failure
 	markPrefix string      // tagPrefix + this relay's tag + "#"
+	streams    streamTable // labelled streams, for Stream
+
+	warmCancel context.CancelFunc // stops keepWarm
+	warmDone   chan struct{}      // closed when keepWarm returns
+	warmed     chan struct{}      // closed when the first warm round ended
 
 	grace      time.Duration      // closeGrace; shorter in tests
 	cancelBase context.CancelFunc // cancels every request's context
@@ -56,7 +61,8 @@ type Relay struct {
 }
 
 // New validates cfg, applies defaults and starts a relay listening on a free
-// port of 127.0.0.1. Errors start with "turso-pooled: relay:".
+// port of 127.0.0.1, and the keep-alive requests of Config.MinConns in the
+// background. Errors start with "turso-pooled: relay:".
 func New(cfg Config) (*Relay, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -91,6 +97,7 @@ func New(cfg Config) (*Relay, error) {
 		defer close(r.serveDone)
 		_ = r.srv.Serve(ln) // returns ErrServerClosed after Shutdown or Close
 	}()
+	r.startWarm(cfg.MinConns, cfg.KeepAlivePeriod)
 	return r, nil
 }
 
@@ -105,7 +112,8 @@ func (r *Relay) SecretHeader() (name, value string) { return SecretHeaderName, r
 // Stats returns a snapshot of the relay's counters.
 func (r *Relay) Stats() Stats { return r.stats.snapshot() }
 
-// Close stops accepting connections, lets in-flight requests finish for up
+// Close stops the keep-alive requests of Config.MinConns, stops accepting
+// connections, lets in-flight requests finish for up
 // to 5 seconds, then cancels those still running and closes every client
 // connection, waits up to 5 more seconds for their handlers to return, and
 // closes the idle connections to the target. Later calls return the first
@@ -117,6 +125,7 @@ func (r *Relay) Close() error {
 
 // close implements Close.
 func (r *Relay) close() error {
+	r.stopWarm()
 	r.mu.Lock()
 	r.closing = true
 	r.mu.Unlock()

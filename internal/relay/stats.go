@@ -15,6 +15,12 @@ type Stats struct {
 	// read, and requests whose body could not be read. A server's non-200
 	// answer passed on to the client is not an error of the relay.
 	Errors int64
+	// ServerErrors counts the target's answers other than 200, passed on
+	// to the client with a recorded Failure.
+	ServerErrors int64
+	// Warmups counts the rounds of keep-alive requests (see
+	// Config.MinConns) that completed without error.
+	Warmups int64
 	// InFlight is the number of requests being handled now.
 	InFlight int64
 	// BytesIn counts request body bytes read from clients.
@@ -32,18 +38,21 @@ type Stats struct {
 type counters struct {
 	requests, rejected, errors, inFlight atomic.Int64
 	bytesIn, bytesOut, dials, openConns  atomic.Int64
+	serverErrors, warmups                atomic.Int64
 }
 
 // snapshot returns the current values.
 func (c *counters) snapshot() Stats {
 	return Stats{
-		Requests:  c.requests.Load(),
-		Rejected:  c.rejected.Load(),
-		Errors:    c.errors.Load(),
-		InFlight:  c.inFlight.Load(),
-		BytesIn:   c.bytesIn.Load(),
-		BytesOut:  c.bytesOut.Load(),
-		Dials:     c.dials.Load(),
-		OpenConns: c.openConns.Load(),
+		Requests:     c.requests.Load(),
+		Rejected:     c.rejected.Load(),
+		Errors:       c.errors.Load(),
+		ServerErrors: c.serverErrors.Load(),
+		Warmups:      c.warmups.Load(),
+		InFlight:     c.inFlight.Load(),
+		BytesIn:      c.bytesIn.Load(),
+		BytesOut:     c.bytesOut.Load(),
+		Dials:        c.dials.Load(),
+		OpenConns:    c.openConns.Load(),
 	}
 }
