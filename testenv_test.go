@@ -71,20 +71,35 @@ func checkLeaks() int {
 	return 0
 }
 
+// testProfileEnv names the tursotest server profile the shared test
+// servers answer failures with (sqld by default; .ci/run also runs the
+// conformance suites with turso-cloud).
+const testProfileEnv = "TURSO_POOLED_TEST_PROFILE"
+
 func runMain(m *testing.M) int {
+	profile := tursotest.ProfileSqld
+	if name := os.Getenv(testProfileEnv); name != "" {
+		p, err := tursotest.ParseProfile(name)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", testProfileEnv, err)
+			return 2
+		}
+		profile = p
+	}
+	withProfile := tursotest.WithProfile(profile)
 	var err error
-	if env.plain, err = tursotest.NewServer(tursotest.WithAuthToken(testToken)); err != nil {
+	if env.plain, err = tursotest.NewServer(tursotest.WithAuthToken(testToken), withProfile); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer env.plain.Close()
-	if env.tlsH2, err = tursotest.NewServer(tursotest.WithAuthToken(testToken), tursotest.WithTLS()); err != nil {
+	if env.tlsH2, err = tursotest.NewServer(tursotest.WithAuthToken(testToken), tursotest.WithTLS(), withProfile); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer env.tlsH2.Close()
 	defer env.tlsH2.TrustInProcess()()
-	if env.tlsH1, err = tursotest.NewServer(tursotest.WithAuthToken(testToken), tursotest.WithTLS(), tursotest.WithHTTP2(false)); err != nil {
+	if env.tlsH1, err = tursotest.NewServer(tursotest.WithAuthToken(testToken), tursotest.WithTLS(), tursotest.WithHTTP2(false), withProfile); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -44,7 +44,7 @@ func (b *bench) closeLater(db *sql.DB) {
 func (b *bench) wait() { b.bg.Wait() }
 
 // primaryTransport is the transport of the single-transport workloads
-// (zipf, bytes, burst, cachemiss) unless -full: https-h2 when selected,
+// (zipf, bytes, burst, cachemiss, replicas) unless -full: https-h2 when selected,
 // else the first selected.
 func (b *bench) primaryTransport() transportSpec {
 	for _, t := range b.e.transports {
@@ -95,7 +95,7 @@ func (b *bench) overheadTransports() []transportSpec {
 // its proxies (RTT 0, bytes on the wire, bandwidth): it is skipped with
 // -dsn.
 func embeddedOnly(wl string) bool {
-	return wl == wlOverhead || wl == wlCompression || wl == wlCacheMiss
+	return wl == wlOverhead || wl == wlCompression || wl == wlCacheMiss || wl == wlReplicas
 }
 
 // groupRunner returns the function that runs an opt-in workload for all
@@ -109,6 +109,8 @@ func (b *bench) groupRunner(wl string) func(context.Context, transportSpec, int)
 		return b.compression
 	case wlCacheMiss:
 		return b.cacheMiss
+	case wlReplicas:
+		return b.replicas
 	}
 	return nil
 }
@@ -127,6 +129,8 @@ func (b *bench) groupSteps(wl string) int {
 		return b.compressionSteps()
 	case wlCacheMiss:
 		return 2
+	case wlReplicas:
+		return 4 // bus, no-bus, single, write-cost
 	}
 	return 0
 }

@@ -40,11 +40,12 @@ var allConfigs = []configSpec{
 
 // Configuration names of the opt-in workloads.
 const (
-	cfgAdaptive = "adaptive"     // pool_min_conns=5, pool_max_conns=50, adaptive
-	cfgFixedMin = "fixed-min"    // adaptive off, 5 connections at most
-	cfgFixedMax = "fixed-max"    // adaptive off, 50 connections at most (5 pre-dialed)
-	cfgBrotli   = "pooled+br"    // compress=br, cache off
-	cfgCache    = "pooled+cache" // cache=on, compress off
+	cfgAdaptive = "adaptive"         // pool_min_conns=5, pool_max_conns=50, adaptive
+	cfgFixedMin = "fixed-min"        // adaptive off, 5 connections at most
+	cfgFixedMax = "fixed-max"        // adaptive off, 50 connections at most (5 pre-dialed)
+	cfgBrotli   = "pooled+br"        // compress=br, cache off
+	cfgCache    = "pooled+cache"     // cache=on, compress off
+	cfgCacheBus = "pooled+cache+bus" // cache=on and cache_bus (the URL is added when Redis runs), compress off
 )
 
 // adaptiveMax is pool_max_conns of the adaptive and fixed-max
@@ -76,10 +77,18 @@ var cacheMissConfigs = []configSpec{
 	{Name: cfgCache, Short: "tpc", Pooled: true, Params: "cache=on"},
 }
 
+// replicaConfigs compare cache=on with and without the cache bus. Each
+// has its own WAN proxy, so its URL, and the bus's database identity, is
+// the same in every process of one scenario.
+var replicaConfigs = []configSpec{
+	cacheMissConfigs[1],
+	{Name: cfgCacheBus, Short: "tpcbus", Pooled: true, Params: "cache=on"},
+}
+
 // everyConfig lists every configuration once, in report order.
 var everyConfig = func() []configSpec {
 	out := slices.Clone(allConfigs)
-	for _, c := range slices.Concat(adaptiveConfigs, compressionConfigs, cacheMissConfigs) {
+	for _, c := range slices.Concat(adaptiveConfigs, compressionConfigs, cacheMissConfigs, replicaConfigs) {
 		if !slices.ContainsFunc(out, func(o configSpec) bool { return o.Name == c.Name }) {
 			out = append(out, c)
 		}
@@ -98,6 +107,8 @@ func configsFor(wl string) []configSpec {
 		return compressionConfigs
 	case wlCacheMiss:
 		return cacheMissConfigs
+	case wlReplicas:
+		return replicaConfigs
 	}
 	return allConfigs
 }

@@ -134,3 +134,25 @@ func coreTicks(cpus []int) (busy, all uint64) {
 func childSysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
+
+// withThreadAffinity calls start with the calling thread's affinity set to
+// cpus (nil: unchanged), then sets it back: a process it starts inherits
+// cpus. The caller must have locked its OS thread. When the affinity
+// cannot be read or set, start runs with it unchanged.
+func withThreadAffinity(cpus []int, start func() error) error {
+	if len(cpus) == 0 {
+		return start()
+	}
+	var old, set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		return start()
+	}
+	for _, c := range cpus {
+		set.Set(c)
+	}
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return start()
+	}
+	defer func() { _ = unix.SchedSetaffinity(0, &old) }()
+	return start()
+}

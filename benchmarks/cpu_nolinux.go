@@ -23,3 +23,7 @@ func coreTicks([]int) (busy, all uint64) { return 0, 0 }
 // process ends when its stdin closes (the parent's end of the pipe closes
 // when the parent exits, however it exits).
 func childSysProcAttr() *syscall.SysProcAttr { return nil }
+
+// withThreadAffinity calls start: there is no affinity to set on this
+// platform.
+func withThreadAffinity(_ []int, start func() error) error { return start() }

@@ -95,6 +95,20 @@
 //     back 1–16 KiB JSON documents at RTT 0 and -rtt, and at -rtt behind a
 //     10 Mbit/s link (bytes on the wire and latency), then the episode with
 //     8 workers behind that link.
+//   - replicas: the result cache in several processes on one database
+//     (issue 15), each a replica process (this program started again with
+//     TURSO_POOLED_BENCH_REPLICA=1, controlled like the server process over
+//     stdin and stdout, killed with it). One writer updates random keys of
+//     1,000 rows at 1,000 writes/s; four readers read random keys at 250
+//     reads/s each, with cache=on, once with cache_bus on a redis-server the
+//     run starts on a free loopback port and once without; then one process
+//     runs the writes and one reader's reads (the hit-rate baseline). It
+//     reports the staleness of every read (its start minus the
+//     acknowledgement of the first newer version, when that came first), the
+//     hit ratio and the write latency, and at RTT 0 serial writes with the
+//     bus against without (what a PUBLISH adds). The replica processes and
+//     Redis may use every CPU of the run: six client-side processes cannot
+//     share one core. Without redis-server its targets are n/a.
 //
 // # Output
 //

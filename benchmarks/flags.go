@@ -23,13 +23,14 @@ const (
 	wlAdaptive    = "adaptive"    // adaptive pool against fixed sizes (opt-in)
 	wlCompression = "compression" // compress=br by document size, RTT and bandwidth (opt-in)
 	wlCacheMiss   = "cachemiss"   // what a cache miss adds, what a hit costs (latency and client CPU)
+	wlReplicas    = "replicas"    // cache=on in several processes, with and without the cache bus (opt-in)
 )
 
 // allWorkloads lists the workloads in the order they run.
-var allWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead, wlBurst, wlAdaptive, wlCompression, wlCacheMiss}
+var allWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead, wlBurst, wlAdaptive, wlCompression, wlCacheMiss, wlReplicas}
 
-// defaultWorkloads is the default subset (burst, adaptive and compression
-// only with -full or when named in -workloads).
+// defaultWorkloads is the default subset (burst, adaptive, compression and
+// replicas only with -full or when named in -workloads).
 var defaultWorkloads = []string{wlColdWarm, wlEpisode, wlZipf, wlBytes, wlOverhead, wlCacheMiss}
 
 // Limits of the numeric flags.
@@ -90,7 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.RTT, "rtt", 20*time.Millisecond, "simulated round-trip time of the WAN proxy (0 to 10s)")
 	fs.DurationVar(&o.Duration, "duration", 600*time.Millisecond, "measuring time of one cell (50ms to 10m)")
 	fs.IntVar(&o.Runs, "runs", 3, "repetitions of every cell, interleaved (1 to 20)")
-	workloads := fs.String("workloads", "", "comma list of "+strings.Join(allWorkloads, ",")+" (default all but burst, adaptive and compression; all with -full)")
+	workloads := fs.String("workloads", "", "comma list of "+strings.Join(allWorkloads, ",")+" (default all but burst, adaptive, compression and replicas; all with -full)")
 	transports := fs.String("transports", "", "comma list of "+strings.Join(transportNames(), ",")+" (default all)")
 	workers := fs.String("workers", "", "comma list of episode concurrency levels (default 1,32; 1,8,32,64 with -full)")
 	fs.BoolVar(&o.Full, "full", false, "run every workload, transport and concurrency level")

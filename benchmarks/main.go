@@ -19,6 +19,9 @@ func main() {
 	if isServerProcess() {
 		os.Exit(serverMain(os.Stdin, os.Stdout, os.Stderr))
 	}
+	if isReplicaProcess() {
+		os.Exit(replicaMain(os.Stdin, os.Stdout, os.Stderr))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

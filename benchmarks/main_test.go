@@ -22,6 +22,8 @@ func TestMain(m *testing.M) {
 	switch {
 	case isServerProcess():
 		os.Exit(serverMain(os.Stdin, os.Stdout, os.Stderr))
+	case isReplicaProcess():
+		os.Exit(replicaMain(os.Stdin, os.Stdout, os.Stderr))
 	case os.Getenv(testMainEnv) == "1":
 		serverStarted = func(pid int) { fmt.Fprintf(os.Stderr, "server-pid %d\n", pid) }
 		os.Exit(run(context.Background(), strings.Fields(os.Getenv(testArgsEnv)), os.Stdout, os.Stderr))

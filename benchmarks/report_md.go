@@ -86,6 +86,7 @@ var optInDescriptions = map[string]string{
 	cfgFixedMax: "**fixed-max** (pool_adaptive=off, at most 50, 5 pre-dialed)",
 	cfgBrotli:   "**pooled+br** (compress=br, against **pooled**)",
 	cfgCache:    "**pooled+cache** (cache=on, against **pooled**)",
+	cfgCacheBus: "**pooled+cache+bus** (cache=on with cache_bus on a redis-server of the run's own, against **pooled+cache**)",
 }
 
 // optInConfigText lists the run's configurations beyond the standard four.

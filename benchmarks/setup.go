@@ -65,6 +65,8 @@ type env struct {
 	server     *serverProc        // nil against a real server
 	restore    []func()
 	setupDBs   map[string]*sql.DB // by transport name: direct, unproxied DBs for setup and cleanup
+	stderr     io.Writer          // the run's stderr, shared with the child processes
+	cas        [][]byte           // CAs of the embedded servers (PEM), for the replica processes to trust
 	pin        pinning            // where the clients and the server process run
 }
 
@@ -88,7 +90,7 @@ func newToken() (string, error) {
 // (configuration, transport), and trusts the servers' CAs in this process.
 // onFail is called if the server process dies before close.
 func newEmbeddedEnv(o *options, pin pinning, stderr io.Writer, onFail func(error)) (_ *env, err error) {
-	e := &env{targets: map[string]*target{}, setupDBs: map[string]*sql.DB{}, pin: pin}
+	e := &env{targets: map[string]*target{}, setupDBs: map[string]*sql.DB{}, pin: pin, stderr: stderr}
 	defer func() {
 		if err != nil {
 			e.close()
@@ -122,6 +124,7 @@ func newEmbeddedEnv(o *options, pin pinning, stderr io.Writer, onFail func(error
 	for _, a := range ready.Servers {
 		cas = append(cas, a.CAPEM)
 	}
+	e.cas = cas
 	restore, err := trustCAs(cas)
 	if err != nil {
 		return nil, err

@@ -110,7 +110,8 @@ func extraTables(r *Results) []table {
 			vsCol("p95 vs fixed-max", "p95_ms", cfgFixedMax, ss), vsCol("ops/s vs fixed-max", "throughput", cfgFixedMax, ss), colErrors},
 		rows: variantRows(ss, wlAdaptive, varOverload, varOverloadContention),
 	}}
-	return append(ts, compressionTables(ss)...)
+	ts = append(ts, compressionTables(ss)...)
+	return append(ts, replicaTables(ss)...)
 }
 
 // compressionTables builds the tables of the compression and cachemiss

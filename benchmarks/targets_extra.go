@@ -23,7 +23,7 @@ const (
 
 // extraTargets evaluates the goals of the opt-in workloads that ran.
 func extraTargets(ss []Summary) []Target {
-	return slices.Concat(adaptiveTargets(ss), compressionTargets(ss), cacheMissTargets(ss))
+	return slices.Concat(adaptiveTargets(ss), compressionTargets(ss), cacheMissTargets(ss), replicaTargets(ss))
 }
 
 // variantSummary finds the summary of workload wl, config c and variant v

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,8 +23,17 @@ type clientCase struct {
 	run      func(t *testing.T, ctx context.Context, db *sql.DB)
 }
 
-// TestUpstreamClient runs every case over every transport.
+// TestUpstreamClient runs every case over every transport, on the server
+// profile named by TURSO_POOLED_TEST_PROFILE (sqld by default).
 func TestUpstreamClient(t *testing.T) {
+	profile := ProfileSqld
+	if name := os.Getenv("TURSO_POOLED_TEST_PROFILE"); name != "" {
+		p, err := ParseProfile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		profile = p
+	}
 	cases := []clientCase{
 		{name: "case=ping", run: func(t *testing.T, ctx context.Context, db *sql.DB) {
 			if err := db.PingContext(ctx); err != nil {
@@ -45,7 +56,7 @@ func TestUpstreamClient(t *testing.T) {
 	}
 	for _, tr := range transports() {
 		t.Run(tr.name, func(t *testing.T) {
-			srv := NewTestServer(t, tr.opts...)
+			srv := NewTestServer(t, append(slices.Clone(tr.opts), WithProfile(profile))...)
 			db := openDB(t, tr.url(srv))
 			for _, c := range cases {
 				if c.httpOnly && !tr.http {
