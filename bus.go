@@ -3,6 +3,7 @@ package tursopooled
 import (
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,13 +66,52 @@ func (f *features) publish(named bool, tables []string, keys *cache.KeyedWrite) 
 	if named {
 		inv.Tables = tables
 		if keys != nil {
-			inv.Keys = []cache.KeyedWrite{*keys}
+			if kw, ok := compactKeys(*keys); ok {
+				inv.Keys = []cache.KeyedWrite{kw}
+			} else {
+				inv.Tables = append(slices.Clone(tables), keys.Table)
+			}
 		}
 		if len(inv.Tables) == 0 && len(inv.Keys) == 0 {
 			return
 		}
 	}
 	f.bus.Publish(inv)
+}
+
+// Bounds on the keys a bus message carries: row values travel only as far
+// as keying needs them, and a message stays far below what subscribers
+// accept.
+const (
+	maxBusKeyValueBytes = 256     // a column with a longer value travels as unkeyed
+	maxBusKeysBytes     = 1 << 16 // keys beyond this travel as a table-level invalidation
+)
+
+// compactKeys returns w for a bus message: a column with a value longer
+// than maxBusKeyValueBytes becomes unkeyed (the other replicas drop every
+// keyed read of that column, a superset of what the write changed). false
+// when the keys left are still larger than maxBusKeysBytes or none is left:
+// the table then travels as a table-level invalidation.
+func compactKeys(w cache.KeyedWrite) (cache.KeyedWrite, bool) {
+	out := cache.KeyedWrite{Table: w.Table, Unkeyed: slices.Clone(w.Unkeyed)}
+	size := 0
+	for _, cv := range w.Keyed {
+		n := 0
+		for _, v := range cv.Values {
+			if len(v) > maxBusKeyValueBytes {
+				n = -1
+				break
+			}
+			n += len(v)
+		}
+		if n < 0 {
+			out.Unkeyed = append(out.Unkeyed, cv.Column)
+			continue
+		}
+		size += n
+		out.Keyed = append(out.Keyed, cv)
+	}
+	return out, len(out.Keyed) > 0 && size <= maxBusKeysBytes
 }
 
 // busTarget applies remote invalidations to the features' cache. A remote

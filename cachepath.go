@@ -282,11 +282,15 @@ func (f *features) invalidateEverything(st *statement) {
 // loadForWrite loads the schema map, when it is not loaded, before a write
 // that can be named is sent: its invalidation then drops the keys and
 // tables it may change instead of the whole cache (in a process that only
-// writes, no cache fill would ever load it). The error is that of a load
-// that failed; the caller decides whether it broke the connection, and
-// otherwise the write goes ahead and invalidates everything.
+// writes, no cache fill would ever load it). Not inside a transaction: the
+// load would see its uncommitted DDL, and would take a read snapshot before
+// its first write, which SQLite may then refuse to upgrade (plain libsql
+// would have waited); such a write invalidates everything instead. The
+// error is that of a load that failed; the caller decides whether it broke
+// the connection, and otherwise the write goes ahead and invalidates
+// everything.
 func (f *features) loadForWrite(ctx context.Context, cn *conn, st *statement) error {
-	if f.cache == nil || !st.writes() || st.info.InvalidatesAll() || cn.sess.dirty {
+	if f.cache == nil || !st.writes() || st.info.InvalidatesAll() || !cn.sess.clean() {
 		return nil
 	}
 	_, _, err := f.schema.readDeps(ctx, cn.up, nil)

@@ -53,7 +53,11 @@ var (
 
 func newConn(c *Connector, uc *upstreamConn, l lease) *conn {
 	uc.touch()
-	return &conn{connector: c, uc: uc, up: uc.Conn, lease: l}
+	cn := &conn{connector: c, uc: uc, up: uc.Conn, lease: l}
+	if hc, ok := uc.Conn.(*httpConn); ok {
+		hc.stateful = func() bool { return !cn.sess.clean() }
+	}
+	return cn
 }
 
 // inTx reports whether the connection may be inside a transaction, begun

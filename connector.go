@@ -84,6 +84,7 @@ func NewConnectorFromConfig(cfg *Config) (*Connector, error) {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	if err := c.features.init(cfg, c.logger); err != nil {
+		c.features.close() // what init started before it failed (the cache)
 		c.closeRelay()
 		return nil, err
 	}
@@ -174,24 +175,33 @@ func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 	}
 }
 
+// warmWaitLimit bounds how long a new connection waits for the relay's
+// first warm-up round before it loads the schema map.
+const warmWaitLimit = 2 * time.Second
+
 // loadSchema loads, with the cache on, the schema dependency map on a new
 // connection unless it is loaded, so that no query pays for it: the
 // minimum connections, dialed in the background, load it before the first
 // query. A failure that broke the connection fails the dial; any other
 // leaves the load to the first cache fill, as without pre-warm.
-// Compression takes the table shapes from the same load, and loads again
-// when a write stores into a table that an older load did not see (see
-// schemaDeps.storedTables).
+//
+// With compress=br it leaves the load to first use: compression takes the
+// table shapes from the same load, and a shape loaded at pre-warm would miss
+// what another process changes before the first write (an index or a
+// trigger added to a table reads its column, which then must not hold a
+// frame); it loads again only when a write meets a table the map lacks.
 func (c *Connector) loadSchema(ctx context.Context, dc driver.Conn) error {
-	if c.features.cache == nil {
+	if c.features.cache == nil || c.features.compressWrites {
 		return nil
 	}
 	if c.relay != nil {
 		// Over HTTP/2 a request sent now would dial a connection of its own
-		// beside the relay's first one.
-		if err := c.relay.WaitWarm(ctx); err != nil {
-			return err
-		}
+		// beside the relay's first one. A warm-up that fails or is slow does
+		// not fail the dial: after at most warmWaitLimit the load goes ahead,
+		// as without pre-warm.
+		wctx, cancel := context.WithTimeout(ctx, warmWaitLimit)
+		_ = c.relay.WaitWarm(wctx)
+		cancel()
 	}
 	_, _, err := c.features.schema.readDeps(ctx, dc, nil)
 	if err != nil && classify(err, c.relay).broken {

@@ -72,14 +72,16 @@ func (f *features) close() {
 // TEMP objects or ATTACHed databases — is sent as it is, so nothing a query
 // observes changes except the bytes on the wire. The schema is loaded on
 // cn's upstream connection the first time it is needed. The caller's slice
-// is not modified. The error is that of a schema load that failed; the
-// caller decides whether it broke the connection.
+// is not modified. Inside a transaction the schema is not loaded (see
+// schemaDeps.storedTables): values go unframed until it is. The error is
+// that of a schema load that failed; the caller decides whether it broke the
+// connection.
 func (f *features) encodeArgs(ctx context.Context, cn *conn, st *statement, args []driver.NamedValue) ([]driver.NamedValue, error) {
 	cands := f.frameCandidates(ctx, cn, st, args)
 	if len(cands) == 0 {
 		return args, nil
 	}
-	tables, ok, err := f.schema.storedTables(ctx, cn.up, st.info.WriteTables)
+	tables, ok, err := f.schema.storedTables(ctx, cn.up, st.info.WriteTables, cn.sess.clean())
 	if !ok {
 		return args, err
 	}

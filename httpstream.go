@@ -18,7 +18,8 @@ import (
 // after ResetSession. A null baton means the server found the stream
 // stateless (no transaction, no session state), so a new stream is
 // equivalent: when a call meets that refusal after answers of the server
-// only (no error since the last reset), httpConn replaces cur with a fresh
+// only (no error since the last reset) and the driver follows no
+// transaction or session state on it, httpConn replaces cur with a fresh
 // upstream connection (no I/O) and makes the call there. After an error the
 // refusal stands, as the error classification expects.
 //
@@ -35,6 +36,11 @@ type httpConn struct {
 	clean  bool         // no call failed since cur was opened or reset
 	inTx   bool         // a transaction begun with BeginTx is open on cur
 	closed bool
+	// stateful reports whether the conn using h follows session state on
+	// cur that a fresh stream would not have (a transaction begun by a
+	// statement, savepoints, TEMP objects, pragmas); nil: none. Set by
+	// newConn for each lease.
+	stateful func() bool
 }
 
 var (
@@ -70,7 +76,7 @@ func (h *httpConn) streamInfo() (relay.StreamInfo, bool) {
 // null baton, once more on a fresh upstream connection.
 func (h *httpConn) do(ctx context.Context, call func(driver.Conn) error) error {
 	err := call(h.cur)
-	if err != nil && h.clean && !h.inTx && serverClosedStream(err) {
+	if err != nil && h.clean && !h.inTx && (h.stateful == nil || !h.stateful()) && serverClosedStream(err) {
 		next, oerr := h.open(ctx)
 		if oerr != nil {
 			return err

@@ -146,8 +146,8 @@ var params = []param{
 			return nil
 		},
 		format: func(c *Config) string { return string(c.CacheBusFallback) },
-		valid: func(c *Config) bool {
-			return c.CacheBusFallback == cachebus.FallbackBypass || c.CacheBusFallback == cachebus.FallbackTTL
+		valid: func(c *Config) bool { // "" is the default, as cachebus takes it
+			return c.CacheBusFallback == "" || c.CacheBusFallback == cachebus.FallbackBypass || c.CacheBusFallback == cachebus.FallbackTTL
 		}},
 
 	{key: "compress", kind: "string", def: string(CompressionOff), feature: "compression", accepted: `"off" or "br"`,

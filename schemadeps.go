@@ -35,9 +35,11 @@ import (
 // columns that a constraint, an index or a trigger reads marked
 // [sqlclass.Column.Constrained]. Compression needs it cache on or off.
 //
-// It is loaded from sqlite_master on the first cache fill or the first write
-// with a value to frame, and again after any DDL made through the connector
-// (see [features.schemaChanged]). DDL made by other processes is seen within
+// It is loaded from sqlite_master by a new connection when the cache is on
+// (so that pre-warm pays for it), else by the first cache fill, keyed write
+// outside a transaction or write with a value to frame; again after any DDL
+// made through the connector (see [features.schemaChanged]); and, for
+// compression, when a write stores into a table that the map lacks. DDL made by other processes is seen within
 // cache_max_ttl by the cache like any other outside write; the table shapes
 // are reloaded only after DDL through the connector.
 type schemaDeps struct {
@@ -65,8 +67,7 @@ const schemaRetryAfter = 5 * time.Second
 // past it they are forgotten (each may then cost one more load).
 const maxMissingTables = 1024
 
-// reset forgets the schema; the next cache fill or write with a value to
-// frame loads it again.
+// reset forgets the schema; the next use loads it again.
 func (s *schemaDeps) reset() {
 	s.mu.Lock()
 	s.loaded = false
@@ -166,10 +167,15 @@ func (s *schemaDeps) writeTargets(info sqlclass.Info, args []driver.NamedValue) 
 // have created it since the load) and no load looked for it in the last
 // schemaRetryAfter. ok is false when it could not be loaded (or a load
 // failed less than schemaRetryAfter ago): nothing may be framed then. The
-// map is never modified after it is returned; a load replaces it.
-func (s *schemaDeps) storedTables(ctx context.Context, up driver.Conn, want []string) (map[string]*sqlclass.Table, bool, error) {
+// map is never modified after it is returned; a load replaces it. With
+// load false (inside a transaction, whose uncommitted DDL a load would see
+// and share) it only returns what is loaded.
+func (s *schemaDeps) storedTables(ctx context.Context, up driver.Conn, want []string, load bool) (map[string]*sqlclass.Table, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !load {
+		return s.tables, s.loaded, nil
+	}
 	now := time.Now()
 	if !s.failedAt.IsZero() && now.Sub(s.failedAt) < schemaRetryAfter {
 		return s.tables, s.loaded, nil
@@ -236,6 +242,14 @@ func (s *schemaDeps) loadLocked(ctx context.Context, up driver.Conn) error {
 	return nil
 }
 
+// viewBodyCacheable reports whether the SELECT of a CREATE VIEW statement
+// is a cacheable read on its own: deterministic, and reading only tables
+// whose writes the cache sees (not sqlite_sequence or other internal tables).
+func viewBodyCacheable(createView string) bool {
+	body, ok := sqlclass.ViewBody(createView)
+	return ok && sqlclass.Classify(body).Cacheable
+}
+
 // schemaBuilder collects one load of sqlite_master.
 type schemaBuilder struct {
 	views    map[string][]string
@@ -257,8 +271,8 @@ func (b *schemaBuilder) add(kind, name, table, sqlText string) {
 	switch kind {
 	case "view":
 		info := sqlclass.Classify(sqlText)
-		if info.WritesUnknown || info.Statements != 1 {
-			b.views[name] = nil // not understood: reading it is never cached
+		if info.WritesUnknown || info.Statements != 1 || !viewBodyCacheable(sqlText) {
+			b.views[name] = nil // not understood, or its result may change without a write: reading it is never cached
 		} else {
 			b.views[name] = append([]string{}, info.ReadTables...)
 		}

@@ -203,7 +203,8 @@ func TestTableKeyDeclarations(t *testing.T) {
 		{`CREATE TABLE t (id INTEGER, v, PRIMARY KEY (id))`, "alias=id"},
 		{`CREATE TABLE t (id INTEGER, v, CONSTRAINT pk PRIMARY KEY (id ASC))`, "alias=id"},
 		{`CREATE TABLE t (id INTEGER PRIMARY KEY DESC)`, "alias="},
-		{`CREATE TABLE t (id INTEGER, v, PRIMARY KEY (id DESC))`, "alias="},
+		{`CREATE TABLE t (id INTEGER, v, PRIMARY KEY (id DESC))`, "alias=id"}, // DESC counts only in the column form
+		{`CREATE TABLE t (id INTEGER, v, PRIMARY KEY (id COLLATE NOCASE DESC))`, "alias=id"},
 		{`CREATE TABLE t (id INT PRIMARY KEY)`, "alias="},
 		{`CREATE TABLE t (id INTEGER PRIMARY KEY) WITHOUT ROWID`, "alias= norowid"},
 		{`CREATE TABLE t (a INTEGER, b INTEGER, PRIMARY KEY (a, b))`, "alias="},

@@ -1,6 +1,10 @@
 package sqlclass
 
-import sp "github.com/tursodatabase/libsql-client-go/sqliteparser"
+import (
+	"strings"
+
+	sp "github.com/tursodatabase/libsql-client-go/sqliteparser"
+)
 
 // FKAction is what a foreign key does to the child rows when their parent
 // row is deleted or its key updated.
@@ -158,4 +162,48 @@ func ParseTrigger(sql string) (Trigger, bool) {
 		return Trigger{}, false
 	}
 	return Trigger{Table: s.triggerOn, Reads: sortedSet(s.reads), Writes: sortedSet(s.writes)}, true
+}
+
+// ViewBody returns the SELECT of a CREATE VIEW statement, re-spelled from
+// its tokens (comments dropped), for classifying the view's body as a
+// statement of its own; false when sql is not one CREATE VIEW that the
+// lexer reads.
+func ViewBody(sql string) (string, bool) {
+	toks, bad := lex(sql)
+	if bad {
+		return "", false
+	}
+	parts := splitStatements(toks)
+	if len(parts) != 1 {
+		return "", false
+	}
+	p := parts[0]
+	if len(p) < 4 || p[0].typ != sp.SQLiteLexerCREATE_ {
+		return "", false
+	}
+	i := 1
+	if p[i].typ == sp.SQLiteLexerTEMP_ || p[i].typ == sp.SQLiteLexerTEMPORARY_ {
+		i++
+	}
+	if p[i].typ != sp.SQLiteLexerVIEW_ {
+		return "", false
+	}
+	depth := 0
+	for i++; i < len(p); i++ {
+		switch p[i].typ {
+		case tOpen:
+			depth++
+		case tClose:
+			depth--
+		case sp.SQLiteLexerAS_:
+			if depth == 0 && i+1 < len(p) {
+				words := make([]string, 0, len(p)-i-1)
+				for _, t := range p[i+1:] {
+					words = append(words, t.text)
+				}
+				return strings.Join(words, " "), true
+			}
+		}
+	}
+	return "", false
 }

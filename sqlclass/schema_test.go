@@ -57,3 +57,27 @@ func TestParseTrigger(t *testing.T) {
 		}
 	}
 }
+
+func TestViewBody(t *testing.T) {
+	tests := []struct {
+		sql, body string
+		cacheable bool
+	}{
+		{"CREATE VIEW v AS SELECT a FROM t WHERE b > 0", "SELECT a FROM t WHERE b > 0", true},
+		{"create temp view if not exists \"V x\" (p, q) as select a, b from t -- c", "select a , b from t", true},
+		{"CREATE VIEW v AS SELECT * FROM sqlite_sequence", "SELECT * FROM sqlite_sequence", false},
+		{"CREATE VIEW v AS SELECT * FROM t WHERE ts > unixepoch()", "SELECT * FROM t WHERE ts > unixepoch ( )", false},
+		{"CREATE VIEW v AS SELECT random()", "SELECT random ( )", false},
+		{"CREATE TABLE t AS SELECT 1", "", false},
+		{"CREATE VIEW v", "", false},
+	}
+	for _, tt := range tests {
+		body, ok := ViewBody(tt.sql)
+		if body != tt.body || ok != (tt.body != "") {
+			t.Errorf("ViewBody(%q) = %q, %v; want %q", tt.sql, body, ok, tt.body)
+		}
+		if ok && Classify(body).Cacheable != tt.cacheable {
+			t.Errorf("Classify(%q).Cacheable = %v, want %v", body, !tt.cacheable, tt.cacheable)
+		}
+	}
+}

@@ -228,8 +228,10 @@ func (s *stmt) tableBody(open int, t *Table) (pk string, ok bool) {
 
 // primaryKeyConstraint reads a table constraint "[CONSTRAINT name] PRIMARY
 // KEY (cols) ..." in toks[from:to] and returns its number of columns (0
-// when it is another constraint) and, for a single plain column not
-// declared DESC, its name.
+// when it is another constraint) and, for a single column, its name. In
+// this form "col [COLLATE c] [ASC|DESC]" names the column whatever its
+// collation and order: SQLite's DESC exception to rowid aliases applies to
+// the column-constraint form only.
 func (s *stmt) primaryKeyConstraint(from, to int) (string, int) {
 	j := from
 	if s.typ(j) == sp.SQLiteLexerCONSTRAINT_ {
@@ -243,10 +245,20 @@ func (s *stmt) primaryKeyConstraint(from, to int) (string, int) {
 		return "", max(len(items), 1)
 	}
 	it := items[0]
-	if n := it[1] - it[0]; s.toks[it[0]].isName() && (n == 1 || (n == 2 && s.typ(it[0]+1) == sp.SQLiteLexerASC_)) {
-		return unquote(s.toks[it[0]]), 1
+	if !s.toks[it[0]].isName() {
+		return "", 1
 	}
-	return "", 1
+	k := it[0] + 1
+	if k+1 < it[1] && s.typ(k) == sp.SQLiteLexerCOLLATE_ && s.toks[k+1].isName() {
+		k += 2
+	}
+	if k < it[1] && (s.typ(k) == sp.SQLiteLexerASC_ || s.typ(k) == sp.SQLiteLexerDESC_) {
+		k++
+	}
+	if k != it[1] {
+		return "", 1
+	}
+	return unquote(s.toks[it[0]]), 1
 }
 
 // isTableConstraint reports whether typ starts a table constraint.

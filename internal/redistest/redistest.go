@@ -70,6 +70,7 @@ func (s *Server) start() {
 	s.t.Helper()
 	s.cmd = exec.Command(s.bin, s.args...)
 	s.cmd.Stderr = os.Stderr
+	dieWithParent(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("starting redis-server: %v", err)
 	}
