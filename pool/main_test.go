@@ -51,9 +51,10 @@ type fakeDB struct {
 	maxAlive  atomic.Int64
 	pings     atomic.Int64
 
-	mu   sync.Mutex
-	fail func(n int64, ctx context.Context) error
-	dead map[int]bool
+	mu            sync.Mutex
+	fail          func(n int64, ctx context.Context) error
+	dead          map[int]bool
+	destructDelay time.Duration // how long a destructor takes
 }
 
 func (f *fakeDB) construct(ctx context.Context) (int, error) {
@@ -78,6 +79,10 @@ func (f *fakeDB) construct(ctx context.Context) (int, error) {
 }
 
 func (f *fakeDB) destruct(int) {
+	f.mu.Lock()
+	delay := f.destructDelay
+	f.mu.Unlock()
+	time.Sleep(delay)
 	f.alive.Add(-1)
 	f.destroyed.Add(1)
 }

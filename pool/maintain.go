@@ -211,9 +211,10 @@ func (p *Pool[T]) topUp() {
 // longer counts as in flight. A top-up that ran while this dial was both
 // open and in flight (counted twice) or in flight and about to fail may
 // have started too few dials, so a success tops up again if the pool is
-// still below MinConns; a dial error asks the loop for a retry; a fast
-// failure of the open breaker does not (its closing tops up), unless the
-// breaker closed in the meantime.
+// still below MinConns; a dial error asks the loop for a retry, and so does
+// a pool that puddle counts full while it is below MinConns (connections
+// being destroyed still count); a fast failure of the open breaker does not
+// (its closing tops up), unless the breaker closed in the meantime.
 func (p *Pool[T]) topUpDone(err error) {
 	switch {
 	case err == nil:
@@ -222,10 +223,18 @@ func (p *Pool[T]) topUpDone(err error) {
 			p.triggerTopUp()
 		}
 		return
-	case errors.Is(err, puddle.ErrNotAvailable), errors.Is(err, puddle.ErrClosedPool), p.ctx.Err() != nil:
+	case errors.Is(err, puddle.ErrClosedPool), p.ctx.Err() != nil:
 		return
+	case errors.Is(err, puddle.ErrNotAvailable):
+		// puddle still counts connections whose destructor is running
+		// (a health check or a Release just destroyed them): the pool is full
+		// for now, not for good. Retry while it is below MinConns.
+		if p.open.Load()+p.creating.Load() >= p.cfg.MinConns {
+			return
+		}
+	default:
+		p.cfg.Logger.Debug("turso-pooled: pool: background dial failed", slog.Any("error", err))
 	}
-	p.cfg.Logger.Debug("turso-pooled: pool: background dial failed", slog.Any("error", err))
 	if errors.Is(err, ErrCircuitOpen) {
 		if state, _ := p.breaker.snapshot(); state == BreakerClosed {
 			p.triggerTopUp()

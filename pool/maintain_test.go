@@ -121,6 +121,28 @@ func TestHealthCheckReplacesDeadConnections(t *testing.T) {
 	}
 }
 
+// TestTopUpAfterSlowDestructors: puddle counts a connection until its
+// destructor has returned, so a top-up right after a health check destroyed
+// dead connections finds the pool full; it must retry, not give up until
+// the next health check.
+func TestTopUpAfterSlowDestructors(t *testing.T) {
+	db := &fakeDB{destructDelay: 200 * time.Millisecond}
+	clock := newFakeClock()
+	cfg := db.config()
+	cfg.MinConns = 3
+	cfg.Now = clock.Now
+	p := newPool(t, cfg)
+	waitFor(t, "3 warm connections", func() bool { return p.Stat().IdleConns() == 3 })
+	db.kill(1)
+	db.kill(2)
+	clock.Advance(2 * time.Second)
+	p.HealthCheck() // destroys 1 and 2; puddle counts them for 200 ms more
+	waitFor(t, "3 healthy connections", func() bool {
+		s := p.Stat()
+		return s.IdleConns() == 3 && s.TotalConns() == 3
+	})
+}
+
 func TestKeepAlivePingsWithoutResettingIdleTime(t *testing.T) {
 	db := &fakeDB{}
 	clock := newFakeClock()
