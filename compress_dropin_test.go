@@ -487,3 +487,29 @@ func TestDropinCase4UnverifiableBlobsReadAsStored(t *testing.T) {
 		})
 	}
 }
+
+// TestDropinCase3IndexAddedAfterPrewarm: the cache's pre-warm loads the
+// schema before another process adds an expression index that reads a
+// column; compression must not trust that load, or it frames into the
+// indexed column and the INSERT fails ("malformed JSON") where plain libsql
+// succeeds.
+func TestDropinCase3IndexAddedAfterPrewarm(t *testing.T) {
+	for _, tg := range targets(t) {
+		t.Run(tg.name, func(t *testing.T) {
+			raw := openLibsql(t, tg)
+			tbl := tableName("c3late")
+			mustExec(t, raw, "CREATE TABLE "+tbl+" (id INTEGER PRIMARY KEY, doc TEXT)")
+			pooled := openPooled(t, tg, "cache=on&"+cdropBr)
+			if err := pooled.PingContext(testCtx(t)); err != nil { // a dial: the pre-warm load has run
+				t.Fatal(err)
+			}
+			mustExec(t, raw, "CREATE INDEX "+tbl+"_name ON "+tbl+" (json_extract(doc, '$[0].name'))")
+			if _, err := pooled.ExecContext(testCtx(t), "INSERT INTO "+tbl+" (id, doc) VALUES (?, ?)", 1, cdropJSON); err != nil {
+				t.Fatalf("INSERT into a column indexed after pre-warm: %v (plain libsql succeeds)", err)
+			}
+			if got, want := cdropRead(t, raw, tbl, "doc", 1), cdropRead(t, pooled, tbl, "doc", 1); got != want {
+				t.Errorf("read via libsql %v, via turso-pooled %v", got, want)
+			}
+		})
+	}
+}

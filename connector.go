@@ -150,6 +150,7 @@ func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 		}()
 		dc, err := c.connectUpstream(ctx)
 		if err == nil {
+			c.waitRelayWarm(ctx)
 			if err = c.loadSchema(ctx, dc); err != nil {
 				_ = dc.Close()
 				dc = nil
@@ -176,34 +177,36 @@ func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 }
 
 // warmWaitLimit bounds how long a new connection waits for the relay's
-// first warm-up round before it loads the schema map.
+// first warm-up round.
 const warmWaitLimit = 2 * time.Second
+
+// waitRelayWarm waits, over HTTP with the relay, until the relay's first
+// warm-up round has opened its server connections, so that a pre-warmed
+// connection is one whose first request finds TCP and TLS open (and, over
+// HTTP/2, does not dial a connection of its own beside the relay's first).
+// A warm-up that fails or is slow does not fail the dial: after at most
+// warmWaitLimit the connection is used as without pre-warm.
+func (c *Connector) waitRelayWarm(ctx context.Context) {
+	if c.relay == nil {
+		return
+	}
+	wctx, cancel := context.WithTimeout(ctx, warmWaitLimit)
+	defer cancel()
+	_ = c.relay.WaitWarm(wctx)
+}
 
 // loadSchema loads, with the cache on, the schema dependency map on a new
 // connection unless it is loaded, so that no query pays for it: the
 // minimum connections, dialed in the background, load it before the first
 // query. A failure that broke the connection fails the dial; any other
 // leaves the load to the first cache fill, as without pre-warm.
-//
-// With compress=br it leaves the load to first use: compression takes the
-// table shapes from the same load, and a shape loaded at pre-warm would miss
-// what another process changes before the first write (an index or a
-// trigger added to a table reads its column, which then must not hold a
-// frame); it loads again only when a write meets a table the map lacks.
+// Compression loads the map again at its first framing (see
+// schemaDeps.preload).
 func (c *Connector) loadSchema(ctx context.Context, dc driver.Conn) error {
-	if c.features.cache == nil || c.features.compressWrites {
+	if c.features.cache == nil {
 		return nil
 	}
-	if c.relay != nil {
-		// Over HTTP/2 a request sent now would dial a connection of its own
-		// beside the relay's first one. A warm-up that fails or is slow does
-		// not fail the dial: after at most warmWaitLimit the load goes ahead,
-		// as without pre-warm.
-		wctx, cancel := context.WithTimeout(ctx, warmWaitLimit)
-		_ = c.relay.WaitWarm(wctx)
-		cancel()
-	}
-	_, _, err := c.features.schema.readDeps(ctx, dc, nil)
+	err := c.features.schema.preload(ctx, dc)
 	if err != nil && classify(err, c.relay).broken {
 		return err
 	}

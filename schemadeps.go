@@ -54,6 +54,9 @@ type schemaDeps struct {
 	tables   map[string]*sqlclass.Table // table → declared shape; absent when not understood
 	failedAt time.Time                  // when the last load for compression failed
 	missing  map[string]time.Time       // tables written but absent from the map → when a load last looked for them
+	// preloaded is set when the map was loaded at pre-warm, before any use:
+	// compression reloads it once at its first framing (see storedTables).
+	preloaded bool
 }
 
 const schemaQuery = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'view', 'trigger', 'index') AND sql IS NOT NULL"
@@ -174,13 +177,13 @@ func (s *schemaDeps) storedTables(ctx context.Context, up driver.Conn, want []st
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !load {
-		return s.tables, s.loaded, nil
+		return s.tables, s.loaded && !s.preloaded, nil
 	}
 	now := time.Now()
 	if !s.failedAt.IsZero() && now.Sub(s.failedAt) < schemaRetryAfter {
 		return s.tables, s.loaded, nil
 	}
-	if s.loaded && !s.lookForMissing(want, now) {
+	if s.loaded && !s.preloaded && !s.lookForMissing(want, now) {
 		return s.tables, true, nil
 	}
 	if err := s.loadLocked(ctx, up); err != nil {
@@ -238,7 +241,25 @@ func (s *schemaDeps) loadLocked(ctx context.Context, up driver.Conn) error {
 		b.add(kind, sqlclass.FoldName(name), sqlclass.FoldName(table), sqlText)
 	}
 	s.views, s.writes, s.anything, s.anyChild, s.tables = b.views, b.writes, b.anything, b.anyChild, b.finishTables()
-	s.loaded, s.failedAt = true, time.Time{}
+	s.loaded, s.failedAt, s.preloaded = true, time.Time{}, false
+	return nil
+}
+
+// preload loads the map on up at pre-warm when it is not loaded, for the
+// cache's first queries. Compression does not trust what it says of table
+// shapes until its first framing loads it again: another process may add
+// an index or a trigger that reads a column between pre-warm and first use,
+// and a frame must not go into such a column.
+func (s *schemaDeps) preload(ctx context.Context, up driver.Conn) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded {
+		return nil
+	}
+	if err := s.loadLocked(ctx, up); err != nil {
+		return err
+	}
+	s.preloaded = true
 	return nil
 }
 
