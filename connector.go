@@ -180,14 +180,16 @@ func (c *Connector) dial(ctx context.Context) (*upstreamConn, error) {
 // first warm-up round.
 const warmWaitLimit = 2 * time.Second
 
-// waitRelayWarm waits, over HTTP with the relay, until the relay's first
-// warm-up round has opened its server connections, so that a pre-warmed
-// connection is one whose first request finds TCP and TLS open (and, over
-// HTTP/2, does not dial a connection of its own beside the relay's first).
-// A warm-up that fails or is slow does not fail the dial: after at most
-// warmWaitLimit the connection is used as without pre-warm.
+// waitRelayWarm waits, for a dial the pool makes on its own (pre-warm,
+// top-up) over HTTP with the relay, until the relay's first warm-up round
+// has opened its server connections, so that a pre-warmed connection is one
+// whose first request finds TCP and TLS open (and, over HTTP/2, does not
+// dial a connection of its own beside the relay's first). A dial that a
+// query waits for does not wait: its request dials as it would without
+// pre-warm. A warm-up that fails or is slow does not fail the dial: after
+// at most warmWaitLimit the connection is used as without pre-warm.
 func (c *Connector) waitRelayWarm(ctx context.Context) {
-	if c.relay == nil {
+	if c.relay == nil || !pool.BackgroundDial(ctx) {
 		return
 	}
 	wctx, cancel := context.WithTimeout(ctx, warmWaitLimit)

@@ -200,7 +200,7 @@ func (p *Pool[T]) topUp() {
 		p.bg.Add(1)
 		go func() {
 			defer p.bg.Done()
-			err := p.pp.CreateResource(p.ctx)
+			err := p.pp.CreateResource(withBackground(p.ctx))
 			p.creating.Add(-1) // before topUpDone: a top-up it asks for must not count this dial
 			p.topUpDone(err)
 		}()
@@ -282,7 +282,7 @@ func (p *Pool[T]) probe() {
 		}
 		next := p.cfg.Breaker.ProbeInterval
 		p.creating.Add(1) // so that a concurrent top-up counts the probe
-		err := p.pp.CreateResource(ctx)
+		err := p.pp.CreateResource(withBackground(ctx))
 		p.creating.Add(-1)
 		switch {
 		case err == nil:
@@ -302,4 +302,21 @@ func (p *Pool[T]) goBackground(f func()) {
 	if !p.closed.Load() {
 		p.bg.Go(f)
 	}
+}
+
+// backgroundKey marks the context of a dial that the pool makes on its own.
+type backgroundKey struct{}
+
+// withBackground marks ctx as that of a dial the pool makes on its own.
+func withBackground(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// BackgroundDial reports whether ctx, given to Config.Constructor, is that
+// of a dial the pool makes on its own (pre-warm, top-up to MinConns, a
+// breaker probe) rather than one an Acquire waits for: such a dial may
+// take longer to leave the connection ready for its first use.
+func BackgroundDial(ctx context.Context) bool {
+	v, _ := ctx.Value(backgroundKey{}).(bool)
+	return v
 }
