@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +53,7 @@ func startRedis(cpus []int) (*redisProc, error) {
 	r.cmd.SysProcAttr = childSysProcAttr()
 	r.cmd.WaitDelay = time.Second
 	started := make(chan error, 1)
-	go r.startAndWait(cpus, started)
+	go runLocked(r.cmd, cpus, started, r.exited, nil)
 	if err := <-started; err != nil {
 		return nil, fmt.Errorf("benchmarks: start redis-server: %w", err)
 	}
@@ -72,22 +71,6 @@ func startRedis(cpus []int) (*redisProc, error) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return r, nil
-}
-
-// startAndWait starts redis-server and waits for it on one locked OS
-// thread (see serverProc.startAndWait: the parent-death signal follows
-// the thread).
-func (r *redisProc) startAndWait(cpus []int, started chan<- error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := withThreadAffinity(cpus, r.cmd.Start); err != nil {
-		close(r.exited)
-		started <- err
-		return
-	}
-	started <- nil
-	_ = r.cmd.Wait()
-	close(r.exited)
 }
 
 // url is the cache_bus value that reaches the server.

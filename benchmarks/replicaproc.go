@@ -57,7 +57,7 @@ func startReplica(ctx context.Context, name string, spec replicaSpec, cpus []int
 	p.cmd.SysProcAttr = childSysProcAttr()
 	p.cmd.WaitDelay = time.Second
 	started := make(chan error, 1)
-	go p.startAndWait(cpus, started)
+	go runLocked(p.cmd, cpus, started, p.exited, &p.waitErr)
 	err = <-started
 	_, _ = inR.Close(), outW.Close() // the replica holds its own copies
 	if err != nil {
@@ -80,19 +80,26 @@ func startReplica(ctx context.Context, name string, spec replicaSpec, cpus []int
 	return p, nil
 }
 
-// startAndWait starts the command and waits for it on one locked OS
-// thread, for the parent-death signal (see serverProc.startAndWait).
-func (p *replicaProc) startAndWait(cpus []int, started chan<- error) {
+// runLocked starts cmd with CPU affinity cpus and waits for it on one
+// locked OS thread: the parent-death signal fires when the thread that
+// forked the child exits, so that thread must live as long as the child
+// (see serverProc.startAndWait). The start's error goes to started; the
+// Wait error to *waitErr (when not nil) before exited is closed, which it
+// also is when the start failed.
+func runLocked(cmd *exec.Cmd, cpus []int, started chan<- error, exited chan struct{}, waitErr *error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	if err := withThreadAffinity(cpus, p.cmd.Start); err != nil {
-		close(p.exited)
+	if err := withThreadAffinity(cpus, cmd.Start); err != nil {
+		close(exited)
 		started <- err
 		return
 	}
 	started <- nil
-	p.waitErr = p.cmd.Wait()
-	close(p.exited)
+	err := cmd.Wait()
+	if waitErr != nil {
+		*waitErr = err
+	}
+	close(exited)
 }
 
 // readLoop passes the replica's stdout lines on until EOF.
